@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine and migrations. Knows nothing of Telegram."""

@@ -1,0 +1,56 @@
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db.base import Base
+from db.models._columns import created_at_column
+from db.types import Money, UTCDateTime
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        UniqueConstraint("source_code", "external_id"),
+        Index("ix_leads_status_assignee", "status_code", "assignee_id"),
+        Index("ix_leads_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(128))
+    second_name: Mapped[str | None] = mapped_column(String(128))
+    last_name: Mapped[str | None] = mapped_column(String(128))
+    company_title: Mapped[str | None] = mapped_column(String(255))
+    post: Mapped[str | None] = mapped_column(String(128))
+    status_code: Mapped[str] = mapped_column(ForeignKey("lead_statuses.code"))
+    source_code: Mapped[str] = mapped_column(ForeignKey("sources.code"))
+    source_description: Mapped[str | None] = mapped_column(String(255))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    amount: Mapped[Decimal | None] = mapped_column(Money())
+    currency: Mapped[str | None] = mapped_column(String(3))
+    comment: Mapped[str | None] = mapped_column(Text)
+    is_repeat: Mapped[bool] = mapped_column(default=False)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
+    junk_reason_code: Mapped[str | None] = mapped_column(ForeignKey("junk_reasons.code"))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = created_at_column()
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column()
+
+    # Optimistic concurrency: every UPDATE says "WHERE version = <the one I read>" and bumps it.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    @property
+    def person_name(self) -> str:
+        return " ".join(part for part in (self.name, self.second_name, self.last_name) if part)
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.person_name or self.company_title or f"#{self.id}"

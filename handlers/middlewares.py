@@ -1,0 +1,41 @@
+"""Per-update context: who is acting (`me`), and the refusal for anyone not registered."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, User
+
+from handlers.i18n import _
+from leadbot.errors import NotRegistered
+from leadbot.services.registry import Services
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class ActorMiddleware(BaseMiddleware):
+    """Puts the registered Actor (or None) in `data["me"]` for every update."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        data["me"] = await self._services.users.find(user.id) if user is not None else None
+        return await handler(event, data)
+
+
+class RegisteredOnly(BaseMiddleware):
+    """Lets only registered, active users through; everyone else gets a polite refusal and no data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        if data.get("me") is not None:
+            return await handler(event, data)
+        refusal = NotRegistered().render(_)
+        if isinstance(event, CallbackQuery):
+            await event.answer(refusal, show_alert=True)
+        elif isinstance(event, Message):
+            await event.answer(refusal)
+        return None

@@ -1,0 +1,67 @@
+"""/start (with an invite code registers the user), /help."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+
+from handlers.i18n import _
+from handlers.render import esc
+from leadbot.actor import Actor
+from leadbot.errors import DomainError
+from leadbot.services.registry import Services
+
+
+def help_text() -> str:
+    return "\n".join(
+        [
+            _("<b>leadbot</b> keeps your team's leads in the chat."),
+            "",
+            _("/new: add a lead"),
+            _("/lead ID: a lead's card"),
+            _("/find TEXT: find by name, phone, e-mail or company"),
+            _("/leads: the pipeline by status"),
+            _("/my: my open leads"),
+            _("/exclusions: the exclusion list"),
+            _("/settings: language and time zone"),
+            _("/help: this help"),
+        ]
+    )
+
+
+def role_name(actor: Actor) -> str:
+    names = {"admin": _("administrator"), "supervisor": _("supervisor"), "manager": _("manager")}
+    return names[actor.role.value]
+
+
+async def start(message: Message, command: CommandObject, services: Services, me: Actor | None) -> None:
+    user = message.from_user
+    if user is None:
+        return
+    try:
+        if command.args:
+            me = await services.users.accept_invite(command.args.strip(), user.id, user.full_name)
+        elif me is None:
+            me = await services.users.register_admin(user.id, user.full_name)
+    except DomainError as refusal:
+        await message.answer(refusal.render(_, html=True))
+        return
+    greeting = _("Welcome, {name}! You are registered as {role}.").format(
+        name=esc(me.name), role=role_name(me)
+    )
+    await message.answer(greeting + "\n\n" + help_text())
+
+
+async def show_help(message: Message, me: Actor | None) -> None:
+    if me is None:
+        await message.answer(_("You are not registered in this bot. Ask an administrator for an invitation."))
+        return
+    await message.answer(help_text())
+
+
+def router() -> Router:
+    routes = Router(name="start")
+    routes.message.register(start, CommandStart(), F.chat.type == "private")
+    routes.message.register(show_help, Command("help"))
+    return routes

@@ -1,0 +1,5 @@
+import sys
+
+from leadbot.cli import main
+
+sys.exit(main())

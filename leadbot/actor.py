@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from db.enums import Role
+from db.models import User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The registered user on whose behalf a service acts (a snapshot, detached from any session)."""
+
+    id: int
+    telegram_id: int
+    name: str
+    role: Role
+    supervisor_id: int | None = None
+    language: str | None = None
+    timezone: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(
+            id=user.id,
+            telegram_id=user.telegram_id,
+            name=user.name,
+            role=user.role,
+            supervisor_id=user.supervisor_id,
+            language=user.language,
+            timezone=user.timezone,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def oversees_all(self) -> bool:
+        return self.role in (Role.ADMIN, Role.SUPERVISOR)

@@ -1,0 +1,96 @@
+"""The composition root: one place that wires database, services, bot, dispatcher and background work."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from contextlib import AsyncExitStack
+from types import TracebackType
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from handlers.setup import build_dispatcher
+from leadbot.clock import Clock
+from leadbot.config import Settings
+from leadbot.database import open_database
+from leadbot.services.registry import Services
+
+log = logging.getLogger("leadbot")
+
+
+def build_bot(settings: Settings) -> Bot:
+    if not settings.bot_token:
+        raise ValueError("BOT_TOKEN is not set")
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    return Bot(
+        settings.bot_token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+class Application:
+    """Everything `leadbot run` runs, startable and stoppable as a unit (tests use it the same way)."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self._clock = clock
+        self._stack = AsyncExitStack()
+        self._tasks: list[asyncio.Task[None]] = []
+        self.services: Services
+        self.bot: Bot
+        self.dispatcher: Dispatcher
+
+    async def __aenter__(self) -> Application:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        ctx = await self._stack.enter_async_context(open_database(self.settings, self._clock))
+        self.services = Services.build(ctx)
+        self.bot = build_bot(self.settings)
+        self._stack.push_async_callback(self.bot.session.close)
+        self.dispatcher = build_dispatcher(self.services, self.settings)
+        self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
+
+    async def _poll(self) -> None:
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        await self.dispatcher.start_polling(
+            self.bot,
+            handle_signals=False,
+            close_bot_session=False,
+            allowed_updates=self.dispatcher.resolve_used_update_types(),
+        )
+
+    async def stop(self) -> None:
+        with contextlib.suppress(RuntimeError):  # polling already stopped
+            await self.dispatcher.stop_polling()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(task, timeout=10)
+        self._tasks.clear()
+        await self._stack.aclose()
+
+
+async def run_application(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then stop cleanly (nothing acknowledged is lost: it is committed)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with Application(settings):
+        log.info("leadbot is running; Ctrl-C stops it")
+        await stop.wait()
+    log.info("leadbot stopped")

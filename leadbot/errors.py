@@ -1,0 +1,137 @@
+"""Domain errors. Each carries a stable `code`, an English message template the UI translates,
+and the parameters to fill it with. Services raise them; handlers, the CLI and the HTTP API render them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any, ClassVar
+
+from leadbot.i18n_marker import N_
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "error"
+    template: ClassVar[str] = N_("The action could not be done.")
+
+    def __init__(self, **params: Any) -> None:
+        self.params = params
+        super().__init__(self.render())
+
+    def render(self, translate: Callable[[str], str] = _identity, *, html: bool = False) -> str:
+        values = {key: escape(str(value)) if html else value for key, value in self.params.items()}
+        return translate(self.template).format(**values)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    template = N_("{what} #{id} was not found.")
+
+
+class NotRegistered(DomainError):
+    code = "not_registered"
+    template = N_("You are not registered in this bot. Ask an administrator for an invitation.")
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    template = N_("You have no rights to do this.")
+
+
+class AlreadyTaken(DomainError):
+    code = "already_taken"
+    template = N_("Already taken by {owner}.")
+
+
+class StaleLead(DomainError):
+    code = "stale"
+    template = N_("The lead was changed by someone else meanwhile. Look at the refreshed card and try again.")
+
+
+class LeadClosed(DomainError):
+    code = "lead_closed"
+    template = N_("The lead is closed. Reopen it first.")
+
+
+class LeadNotClosed(DomainError):
+    code = "lead_not_closed"
+    template = N_("The lead is not closed.")
+
+
+class UnknownCode(DomainError):
+    code = "unknown_code"
+    template = N_("Unknown {what}: {value}.")
+
+
+class FinalStatusNeedsAction(DomainError):
+    code = "final_status"
+    template = N_("A lead is closed only with a reason: use Convert or Junk.")
+
+
+class InvalidPhone(DomainError):
+    code = "invalid_phone"
+    template = N_("“{value}” is not a phone number I know. Write it with the country code: +7 916 123-45-67.")
+
+
+class InvalidEmail(DomainError):
+    code = "invalid_email"
+    template = N_("“{value}” is not a valid e-mail address.")
+
+
+class EmptyLead(DomainError):
+    code = "empty_lead"
+    template = N_("A lead needs at least a name, a company, a phone or an e-mail.")
+
+
+class TooLong(DomainError):
+    code = "too_long"
+    template = N_("{field} is too long: at most {limit} characters.")
+
+
+class InvalidAmount(DomainError):
+    code = "invalid_amount"
+    template = N_("“{value}” is not an amount. Write a number, e.g. 15000 or 15 000,50.")
+
+
+class NameRequired(DomainError):
+    code = "name_required"
+    template = N_("A contact needs a real name: “{value}” is not one.")
+
+
+class DuplicateContact(DomainError):
+    code = "duplicate_contact"
+    template = N_("Contact “{name}” (#{id}) already has this phone or e-mail. Link the lead to it instead.")
+
+
+class DuplicateCompany(DomainError):
+    code = "duplicate_company"
+    template = N_("Company “{name}” (#{id}) already exists. Link the lead to it instead.")
+
+
+class NothingToConvert(DomainError):
+    code = "nothing_to_convert"
+    template = N_("Choose what to create: a contact, a company or a deal.")
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+    template = N_("A lead is closed only with a reason: choose one.")
+
+
+class NothingToExclude(DomainError):
+    code = "nothing_to_exclude"
+    template = N_("The lead has no phone or e-mail to exclude.")
+
+
+class InvalidValue(DomainError):
+    code = "invalid_value"
+    template = N_("Invalid {field}: {value}.")
+
+
+class InviteInvalid(DomainError):
+    code = "invite_invalid"
+    template = N_("This invitation is unknown, used or expired. Ask an administrator for a new one.")

@@ -1,0 +1,1 @@
+"""Domain services: every business rule and permission check of leadbot lives here."""

@@ -1,0 +1,127 @@
+"""Lead statuses, sources and junk reasons: read by everyone, edited by admins. Codes never change."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import StatusSemantics
+from db.models import JunkReason, LeadStatus, Source
+from leadbot.actor import Actor
+from leadbot.errors import InvalidValue, NotFound
+from leadbot.i18n_marker import N_
+from leadbot.permissions import Permission, require
+from leadbot.services.context import ServiceContext
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+NAME_LIMIT = 64
+
+
+class Directory(StrEnum):
+    STATUSES = "statuses"
+    SOURCES = "sources"
+    JUNK_REASONS = "junk_reasons"
+
+
+MODELS: dict[Directory, type[LeadStatus] | type[Source] | type[JunkReason]] = {
+    Directory.STATUSES: LeadStatus,
+    Directory.SOURCES: Source,
+    Directory.JUNK_REASONS: JunkReason,
+}
+
+Entry = LeadStatus | Source | JunkReason
+
+
+def _name(value: str) -> str:
+    name = " ".join(value.split())
+    if not name or len(name) > NAME_LIMIT:
+        raise InvalidValue(field=N_("name"), value=value[:NAME_LIMIT])
+    return name
+
+
+def _is_final(entry: Entry) -> bool:
+    return isinstance(entry, LeadStatus) and entry.semantics is not StatusSemantics.PROCESS
+
+
+class DirectoryService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def entries(self, directory: Directory, *, active_only: bool = True) -> Sequence[Entry]:
+        model = MODELS[directory]
+        query = select(model).order_by(model.sort, model.code)
+        if active_only:
+            query = query.where(model.active.is_(True))
+        async with self._ctx.reading() as session:
+            return cast(Sequence[Entry], (await session.scalars(query)).all())
+
+    async def process_statuses(self) -> list[LeadStatus]:
+        statuses = await self.entries(Directory.STATUSES)
+        return [s for s in statuses if isinstance(s, LeadStatus) and s.semantics is StatusSemantics.PROCESS]
+
+    async def add(self, directory: Directory, code: str, name_ru: str, name_en: str, by: Actor) -> Entry:
+        """Add an entry after the last one. New statuses are always process statuses."""
+        require(by, Permission.MANAGE_DIRECTORIES)
+        code = code.strip().upper()
+        if not _CODE.match(code):
+            raise InvalidValue(field=N_("code"), value=code[:32])
+        model = MODELS[directory]
+        async with self._ctx.transaction() as session:
+            if await session.get(model, code) is not None:
+                raise InvalidValue(field=N_("code"), value=code)
+            last = await session.scalar(select(model.sort).order_by(model.sort.desc()).limit(1)) or 0
+            extra = {"semantics": StatusSemantics.PROCESS} if model is LeadStatus else {}
+            entry = model(code=code, name_ru=_name(name_ru), name_en=_name(name_en), sort=last + 10, **extra)
+            session.add(entry)
+            await session.flush()
+            await self._renumber(session, directory, [])
+            return entry
+
+    async def rename(
+        self, directory: Directory, code: str, by: Actor, *, ru: str | None, en: str | None
+    ) -> Entry:
+        require(by, Permission.MANAGE_DIRECTORIES)
+        async with self._ctx.transaction() as session:
+            entry = cast(Entry | None, await session.get(MODELS[directory], code))
+            if entry is None:
+                raise NotFound(what=N_("Entry"), id=code)
+            if ru is not None:
+                entry.name_ru = _name(ru)
+            if en is not None:
+                entry.name_en = _name(en)
+            return entry
+
+    async def reorder(self, directory: Directory, codes: Sequence[str], by: Actor) -> None:
+        """Give the listed entries this order; entries not listed keep their place after them."""
+        require(by, Permission.MANAGE_DIRECTORIES)
+        async with self._ctx.transaction() as session:
+            await self._renumber(session, directory, codes)
+
+    async def _renumber(self, session: AsyncSession, directory: Directory, codes: Sequence[str]) -> None:
+        """Sort values 10, 20, … in the given order; final statuses always stay after process ones."""
+        model = MODELS[directory]
+        rows = cast(Sequence[Entry], (await session.scalars(select(model).order_by(model.sort))).all())
+        entries = {entry.code: entry for entry in rows}
+        unknown = [code for code in codes if code not in entries]
+        if unknown:
+            raise NotFound(what=N_("Entry"), id=unknown[0])
+        ordered = list(dict.fromkeys(codes)) + [code for code in entries if code not in codes]
+        if directory is Directory.STATUSES:
+            ordered.sort(key=lambda code: _is_final(entries[code]))
+        for position, code in enumerate(ordered, start=1):
+            entries[code].sort = position * 10
+
+    async def move(self, directory: Directory, code: str, step: int, by: Actor) -> None:
+        """Move one entry up (step -1) or down (step +1) among the process entries."""
+        entries = [e.code for e in await self.entries(directory, active_only=False)]
+        if code not in entries:
+            raise NotFound(what=N_("Entry"), id=code)
+        index = entries.index(code)
+        target = max(0, min(len(entries) - 1, index + step))
+        entries.insert(target, entries.pop(index))
+        await self.reorder(directory, entries, by)

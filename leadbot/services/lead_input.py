@@ -1,0 +1,128 @@
+"""What a new lead or an edit carries in, validated before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from leadbot.errors import EmptyLead, InvalidAmount, InvalidValue, TooLong
+from leadbot.i18n_marker import N_
+from leadbot.normalize import CommValue, email_value, phone_value
+
+FIELD_LIMITS = {
+    "title": 255,
+    "name": 128,
+    "second_name": 128,
+    "last_name": 128,
+    "company_title": 255,
+    "post": 128,
+    "comment": 4000,
+    "source_description": 255,
+    "external_id": 128,
+}
+FIELD_LABELS = {
+    "title": N_("Title"),
+    "name": N_("Name"),
+    "second_name": N_("Middle name"),
+    "last_name": N_("Last name"),
+    "company_title": N_("Company"),
+    "post": N_("Position"),
+    "comment": N_("Comment"),
+    "source_description": N_("Source details"),
+    "external_id": N_("External id"),
+}
+MAX_COMMS = 10
+MAX_AMOUNT = Decimal("1e13")
+
+
+def clean_text(field_name: str, value: str | None) -> str | None:
+    """Trimmed text or None; refuses text over the field's limit."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    limit = FIELD_LIMITS[field_name]
+    if len(text) > limit:
+        raise TooLong(field=FIELD_LABELS[field_name], limit=limit)
+    return text
+
+
+def parse_amount(value: str | int | float | Decimal | None) -> Decimal | None:
+    """ "15 000,50" / 15000 / Decimal → Decimal with two places; refuses anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as error:
+        raise InvalidAmount(value=str(value)[:32]) from error
+    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+        raise InvalidAmount(value=str(value)[:32])
+    return amount.quantize(Decimal("0.01"))
+
+
+def parse_currency(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    code = value.strip().upper()
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise InvalidValue(field=N_("currency"), value=value[:16])
+    return code
+
+
+@dataclass
+class LeadDraft:
+    """A lead as it arrives from any intake path, before validation."""
+
+    title: str | None = None
+    name: str | None = None
+    second_name: str | None = None
+    last_name: str | None = None
+    company_title: str | None = None
+    post: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    source_code: str = "OTHER"
+    source_description: str | None = None
+    comment: str | None = None
+    amount: Decimal | str | int | float | None = None
+    currency: str | None = None
+    external_id: str | None = None
+    assignee_id: int | None = None
+    status_code: str | None = None
+
+
+@dataclass(frozen=True)
+class CleanLead:
+    texts: dict[str, str | None]
+    comms: list[CommValue]
+    amount: Decimal | None
+    currency: str | None
+
+
+def clean_draft(draft: LeadDraft, region: str) -> CleanLead:
+    texts = {name: clean_text(name, getattr(draft, name)) for name in FIELD_LIMITS}
+    comms = clean_comms(draft.phones, draft.emails, region)
+    if not (texts["name"] or texts["last_name"] or texts["company_title"] or comms):
+        raise EmptyLead()
+    amount = parse_amount(draft.amount)
+    currency = parse_currency(draft.currency)
+    return CleanLead(texts=texts, comms=comms, amount=amount, currency=currency)
+
+
+def clean_comms(phones: list[str], emails: list[str], region: str) -> list[CommValue]:
+    """Normalised phones and e-mails without repeats; an invalid e-mail is refused, an odd phone kept raw."""
+    phones = [p for p in phones if p and p.strip()]
+    emails = [e for e in emails if e and e.strip()]
+    if len(phones) > MAX_COMMS or len(emails) > MAX_COMMS:
+        raise TooLong(field=N_("Phones and e-mails"), limit=MAX_COMMS)
+    values = [phone_value(p, region) for p in phones] + [email_value(e) for e in emails]
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for value in values:
+        key = (value.kind, value.normalized or value.raw)
+        if key not in seen:
+            seen.add(key)
+            unique.append(value)
+    return unique

@@ -1,0 +1,103 @@
+"""The one way a lead is changed: load, check the card's version, apply, log, queue the card refresh,
+commit; a concurrent change that won first turns into AlreadyTaken or StaleLead, never an overwrite."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.enums import StatusSemantics
+from db.models import Lead, LeadStatus, User
+from leadbot.actor import Actor
+from leadbot.errors import AlreadyTaken, LeadClosed, NotFound, StaleLead
+from leadbot.i18n_marker import N_
+from leadbot.services import outbox
+from leadbot.services.context import ServiceContext
+
+T = TypeVar("T")
+
+
+class LeadAction(StrEnum):
+    """What happened to a lead: the `action` of its history rows and of card refreshes."""
+
+    CREATED = "created"
+    TAKEN = "taken"
+    ASSIGNED = "assigned"
+    STATUS = "status"
+    EDITED = "edited"
+    COMMENTED = "commented"
+    LINKED = "linked"
+    CONVERTED = "converted"
+    JUNKED = "junked"
+    EXCLUDED = "excluded"
+    REOPENED = "reopened"
+
+
+async def load_lead(session: AsyncSession, lead_id: int) -> Lead:
+    lead = await session.get(Lead, lead_id)
+    if lead is None:
+        raise NotFound(what=N_("Lead"), id=lead_id)
+    return lead
+
+
+async def status_of(session: AsyncSession, code: str) -> LeadStatus:
+    status = await session.get(LeadStatus, code)
+    if status is None:
+        raise NotFound(what=N_("Status"), id=code)
+    return status
+
+
+async def is_open(session: AsyncSession, lead: Lead) -> bool:
+    return (await status_of(session, lead.status_code)).semantics is StatusSemantics.PROCESS
+
+
+async def require_open(session: AsyncSession, lead: Lead) -> None:
+    if not await is_open(session, lead):
+        raise LeadClosed()
+
+
+async def user_name(session: AsyncSession, user_id: int | None) -> str:
+    if user_id is None:
+        return ""
+    name = await session.scalar(select(User.name).where(User.id == user_id))
+    return name or f"#{user_id}"
+
+
+async def supervisors_of(session: AsyncSession, lead: Lead) -> set[int]:
+    people = [uid for uid in (lead.creator_id, lead.assignee_id) if uid is not None]
+    if not people:
+        return set()
+    rows = await session.scalars(select(User.supervisor_id).where(User.id.in_(people)))
+    return {uid for uid in rows if uid is not None}
+
+
+async def change_lead(
+    ctx: ServiceContext,
+    lead_id: int,
+    by: Actor,
+    action: LeadAction,
+    apply: Callable[[AsyncSession, Lead], Awaitable[T]],
+    *,
+    expected_version: int | None = None,
+) -> T:
+    """Run `apply` on the lead in one transaction. `expected_version` is the version the user saw."""
+    try:
+        async with ctx.transaction() as session:
+            lead = await load_lead(session, lead_id)
+            if expected_version is not None and lead.version != expected_version:
+                raise StaleLead()
+            result = await apply(session, lead)
+            lead.updated_at = ctx.clock.now()
+            outbox.refresh_cards(session, lead.id, actor_name=by.name, action=action)
+        return result
+    except StaleDataError:
+        async with ctx.reading() as session:
+            lead = await load_lead(session, lead_id)
+            if action is LeadAction.TAKEN and lead.assignee_id not in (None, by.id):
+                raise AlreadyTaken(owner=await user_name(session, lead.assignee_id)) from None
+        raise StaleLead() from None

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadbot.services.context import ServiceContext
+from leadbot.services.conversion import ConversionService
+from leadbot.services.directories import DirectoryService
+from leadbot.services.exclusions import ExclusionService
+from leadbot.services.history import HistoryService
+from leadbot.services.leads import LeadService
+from leadbot.services.users import UserService
+
+
+@dataclass(frozen=True)
+class Services:
+    """Every service over one context; handed to handlers, the intake server and the CLI."""
+
+    ctx: ServiceContext
+    leads: LeadService
+    conversion: ConversionService
+    users: UserService
+    directories: DirectoryService
+    exclusions: ExclusionService
+    history: HistoryService
+
+    @classmethod
+    def build(cls, ctx: ServiceContext) -> Services:
+        return cls(
+            ctx=ctx,
+            leads=LeadService(ctx),
+            conversion=ConversionService(ctx),
+            users=UserService(ctx),
+            directories=DirectoryService(ctx),
+            exclusions=ExclusionService(ctx),
+            history=HistoryService(ctx),
+        )

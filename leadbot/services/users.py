@@ -1,0 +1,161 @@
+"""Registration, roles, supervisors, language and time zone of the team's users."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select, update
+
+from db.enums import Role
+from db.models import Invite, User
+from leadbot.actor import Actor
+from leadbot.errors import InvalidValue, InviteInvalid, NotFound, NotRegistered
+from leadbot.i18n_marker import N_
+from leadbot.permissions import Permission, require
+from leadbot.services.context import ServiceContext
+
+INVITE_TTL = timedelta(days=7)
+LANGUAGES = ("ru", "en")
+NAME_LIMIT = 128
+
+
+def _clean_name(name: str, telegram_id: int) -> str:
+    text = " ".join(name.split())[:NAME_LIMIT]
+    return text or f"id{telegram_id}"
+
+
+class UserService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def actor(self, telegram_id: int) -> Actor:
+        """The active registered user with this Telegram id; NotRegistered otherwise."""
+        async with self._ctx.reading() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        if user is None or not user.active:
+            raise NotRegistered()
+        return Actor.of(user)
+
+    async def find(self, telegram_id: int) -> Actor | None:
+        try:
+            return await self.actor(telegram_id)
+        except NotRegistered:
+            return None
+
+    async def register_admin(self, telegram_id: int, name: str) -> Actor:
+        """First /start of someone listed in ADMIN_IDS: registered (or re-activated) as admin."""
+        if telegram_id not in self._ctx.settings.admin_ids:
+            raise NotRegistered()
+        return await self.add(telegram_id, Role.ADMIN, name)
+
+    async def add(self, telegram_id: int, role: Role, name: str, by: Actor | None = None) -> Actor:
+        """Register a user (CLI and invites). An existing user gets the role and is re-activated."""
+        if by is not None:
+            require(by, Permission.MANAGE_USERS)
+        async with self._ctx.transaction() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None:
+                user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=role)
+                session.add(user)
+            else:
+                user.role, user.active = role, True
+            await session.flush()
+            return Actor.of(user)
+
+    async def create_invite(self, role: Role, by: Actor) -> str:
+        require(by, Permission.MANAGE_USERS)
+        code = secrets.token_urlsafe(12)
+        now = self._ctx.clock.now()
+        async with self._ctx.transaction() as session:
+            session.add(
+                Invite(code=code, role=role, created_by_id=by.id, created_at=now, expires_at=now + INVITE_TTL)
+            )
+        return code
+
+    async def accept_invite(self, code: str, telegram_id: int, name: str) -> Actor:
+        """Register by a one-time invite; a used, expired or unknown code registers nobody."""
+        now = self._ctx.clock.now()
+        async with self._ctx.transaction() as session:
+            invite = await session.scalar(select(Invite).where(Invite.code == code))
+            if invite is None or invite.used_at is not None or invite.expires_at <= now:
+                raise InviteInvalid()
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None:
+                user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=invite.role)
+                session.add(user)
+            else:
+                user.role, user.active = invite.role, True
+            await session.flush()
+            claimed = await session.execute(
+                update(Invite)
+                .where(Invite.id == invite.id, Invite.used_at.is_(None))
+                .values(used_at=now, used_by_id=user.id)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                raise InviteInvalid()
+            return Actor.of(user)
+
+    async def all(self) -> Sequence[User]:
+        async with self._ctx.reading() as session:
+            return (await session.scalars(select(User).order_by(User.active.desc(), User.name))).all()
+
+    async def get(self, user_id: int) -> User:
+        async with self._ctx.reading() as session:
+            user = await session.get(User, user_id)
+        if user is None:
+            raise NotFound(what=N_("User"), id=user_id)
+        return user
+
+    async def change(
+        self,
+        user_id: int,
+        by: Actor,
+        *,
+        role: Role | None = None,
+        supervisor_id: int | None = None,
+        clear_supervisor: bool = False,
+        active: bool | None = None,
+    ) -> User:
+        require(by, Permission.MANAGE_USERS)
+        async with self._ctx.transaction() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                raise NotFound(what=N_("User"), id=user_id)
+            if role is not None:
+                user.role = role
+            if supervisor_id is not None:
+                supervisor = await session.get(User, supervisor_id)
+                if supervisor is None or supervisor.id == user.id or supervisor.role is Role.MANAGER:
+                    raise InvalidValue(field=N_("supervisor"), value=supervisor_id)
+                user.supervisor_id = supervisor.id
+            if clear_supervisor:
+                user.supervisor_id = None
+            if active is not None:
+                if not active and user.id == by.id:
+                    raise InvalidValue(field=N_("user"), value=user.name)
+                user.active = active
+            return user
+
+    async def set_language(self, telegram_id: int, language: str) -> Actor:
+        if language not in LANGUAGES:
+            raise InvalidValue(field=N_("language"), value=language[:8])
+        return await self._set(telegram_id, language=language)
+
+    async def set_timezone(self, telegram_id: int, timezone: str) -> Actor:
+        try:
+            ZoneInfo(timezone.strip())
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise InvalidValue(field=N_("time zone"), value=timezone[:64]) from error
+        return await self._set(telegram_id, timezone=timezone.strip())
+
+    async def _set(self, telegram_id: int, **values: str) -> Actor:
+        async with self._ctx.transaction() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None or not user.active:
+                raise NotRegistered()
+            for name, value in values.items():
+                setattr(user, name, value)
+            return Actor.of(user)

@@ -1,0 +1,391 @@
+"""A fake Telegram Bot API server for end-to-end tests (aiohttp on 127.0.0.1).
+
+aiogram talks to it over real HTTP through TELEGRAM_API_URL. It queues updates for getUpdates,
+records every method call, returns realistic results, and can be told to answer 429, a 5xx or stall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Leadbot", "username": "leadbot_test_bot"}
+WAIT_TIMEOUT = 10.0
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    result: Any = None
+    failed: bool = False
+    seq: int = -1
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text") or self.params.get("caption") or "")
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.params.get("reply_markup") or {}
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+    def button(self, word: str) -> dict[str, Any]:
+        for button in self.buttons:
+            if word in button["text"]:
+                return button
+        raise AssertionError(f"no button with {word!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass
+class Fault:
+    method: str
+    status: int
+    retry_after: int | None = None
+    stall: float = 0.0
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    first_name: str
+    language_code: str = "ru"
+    username: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        data["language_code"] = self.language_code
+        if self.username:
+            data["username"] = self.username
+        return data
+
+
+def _chat(chat_id: int, title: str = "Sales team") -> dict[str, Any]:
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": "user"}
+    return {"id": chat_id, "type": "supergroup", "title": title}
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if value[:1] in "{[":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._faults: deque[Fault] = deque()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+        self.webhook: str | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # --- behaviour control ----------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, status: int = 500, *, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        for _ in range(times):
+            self._faults.append(Fault(method, status, retry_after))
+
+    def stall_next(self, method: str, seconds: float) -> None:
+        self._faults.append(Fault(method, 200, stall=seconds))
+
+    # --- updates --------------------------------------------------------------------------------
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
+
+    async def _push(self, update: dict[str, Any]) -> dict[str, Any]:
+        update["update_id"] = next(self._update_ids)
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+        return update
+
+    async def send_message(
+        self, user: User, text: str, *, chat_id: int | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        chat = chat_id if chat_id is not None else user.id
+        message = {
+            "message_id": self._next_message_id(chat),
+            "date": int(time.time()),
+            "chat": _chat(chat),
+            "from": user.as_dict(),
+            "text": text,
+            **extra,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._push({"message": message})
+        return message
+
+    async def send_contact(
+        self, user: User, phone: str, first_name: str, last_name: str | None = None
+    ) -> None:
+        contact = {"phone_number": phone, "first_name": first_name}
+        if last_name:
+            contact["last_name"] = last_name
+        message = {
+            "message_id": self._next_message_id(user.id),
+            "date": int(time.time()),
+            "chat": _chat(user.id),
+            "from": user.as_dict(),
+            "contact": contact,
+        }
+        await self._push({"message": message})
+
+    async def press(self, user: User, message: Call | dict[str, Any], word_or_data: str) -> dict[str, Any]:
+        """Press the button whose text contains `word_or_data` (or send that raw callback data)."""
+        stored = self._stored(message)
+        data = word_or_data
+        for row in (stored.get("reply_markup") or {}).get("inline_keyboard", []):
+            for button in row:
+                if word_or_data in button["text"]:
+                    data = button["callback_data"]
+        query = {
+            "id": str(next(self._update_ids) * 1000),
+            "from": user.as_dict(),
+            "chat_instance": "42",
+            "data": data,
+            "message": stored,
+        }
+        await self._push({"callback_query": query})
+        return query
+
+    def _stored(self, message: Call | dict[str, Any]) -> dict[str, Any]:
+        if isinstance(message, Call):
+            message = message.result
+        key = (message["chat"]["id"], message["message_id"])
+        return self.messages.get(key, message)
+
+    # --- reading what the bot did ---------------------------------------------------------------
+
+    def sent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if not c.failed
+            and (method is None or c.method == method)
+            and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    async def wait_for(
+        self, predicate: Callable[[Call], bool], *, count: int = 1, within: float = WAIT_TIMEOUT
+    ) -> list[Call]:
+        """Wait until `count` successful calls satisfy `predicate`; returns them."""
+
+        def found() -> list[Call]:
+            return [c for c in self.calls if not c.failed and predicate(c)]
+
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), within)
+            except TimeoutError:
+                seen = [(c.method, c.chat_id, c.text[:80]) for c in self.calls[-15:]]
+                raise AssertionError(
+                    f"expected {count} matching call(s) in {within}s; last calls: {seen}"
+                ) from None
+        return found()
+
+    async def reply_to(
+        self, chat_id: int, *, method: str = "sendMessage", count: int = 1, after: int = 0, **kwargs: Any
+    ) -> Call:
+        calls = await self.wait_for(
+            lambda c: c.method == method and c.chat_id == chat_id and c.seq >= after,
+            count=count,
+            **kwargs,
+        )
+        return calls[count - 1]
+
+    def mark(self) -> int:
+        """Position in the call log; pass as `after=` to wait only for what comes later."""
+        return len(self.calls)
+
+    def message_now(self, message: Call | dict[str, Any]) -> dict[str, Any]:
+        return self._stored(message)
+
+    def callback_answers(self) -> list[Call]:
+        return self.sent("answerCallbackQuery")
+
+    # --- the Bot API ----------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params: dict[str, Any] = {}
+        if request.content_type == "application/json":
+            params = await request.json()
+        elif request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                params[key] = (
+                    value
+                    if isinstance(value, web.FileField) and _read_file(value, params, key)
+                    else _decode(value)
+                )
+        params.update({k: _decode(v) for k, v in request.query.items()})
+        if method != "getUpdates" and self._faults and self._faults[0].method == method:
+            fault = self._faults.popleft()
+            if fault.stall:
+                await asyncio.sleep(fault.stall)
+            else:
+                await self._record(Call(method, params, failed=True))
+                return _error(fault.status, fault.retry_after)
+        if method == "getUpdates":
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        call = Call(method, params)
+        try:
+            call.result = self._result(method, params)
+        except _ApiError as error:
+            call.failed = True
+            await self._record(call)
+            return web.json_response(
+                {"ok": False, "error_code": 400, "description": error.description}, status=400
+            )
+        await self._record(call)
+        return web.json_response({"ok": True, "result": call.result})
+
+    async def _record(self, call: Call) -> None:
+        async with self._changed:
+            call.seq = len(self.calls)
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 0.5)
+        async with self._changed:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout:
+                try:
+                    await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._updates)), timeout)
+                except TimeoutError:
+                    return []
+            return list(self._updates)
+
+    def _result(self, method: str, params: dict[str, Any]) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method in {"sendMessage", "sendDocument", "sendPhoto"}:
+            return self._new_message(params)
+        if method in {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}:
+            return self._edit(method, params)
+        if method == "setWebhook":
+            self.webhook = params.get("url")
+            return True
+        if method == "deleteWebhook":
+            self.webhook = None
+            return True
+        if method == "getWebhookInfo":
+            return {"url": self.webhook or "", "has_custom_certificate": False, "pending_update_count": 0}
+        return True
+
+    def _new_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": _chat(chat_id),
+            "from": BOT_USER,
+        }
+        if "text" in params:
+            message["text"] = params["text"]
+        if "caption" in params:
+            message["caption"] = params["caption"]
+        if "document" in params:
+            message["document"] = {
+                "file_id": "doc1",
+                "file_unique_id": "doc1",
+                "file_name": params.get("_filename", "file"),
+            }
+        if "photo" in params:
+            message["photo"] = [{"file_id": "ph1", "file_unique_id": "ph1", "width": 800, "height": 600}]
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _edit(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            raise _ApiError("Bad Request: message to edit not found")
+        updated = dict(message)
+        if method == "editMessageText":
+            updated["text"] = params["text"]
+        if "reply_markup" in params or method == "editMessageReplyMarkup":
+            markup = params.get("reply_markup")
+            if markup:
+                updated["reply_markup"] = markup
+            else:
+                updated.pop("reply_markup", None)
+        if updated == message:
+            raise _ApiError(
+                "Bad Request: message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        self.messages[key] = updated
+        return updated
+
+
+class _ApiError(Exception):
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+
+def _read_file(value: web.FileField, params: dict[str, Any], key: str) -> bool:
+    params["_filename"] = value.filename
+    params[f"_{key}_bytes"] = value.file.read()
+    return True
+
+
+def _error(status: int, retry_after: int | None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status}
+    if status == 429:
+        body["description"] = f"Too Many Requests: retry after {retry_after or 1}"
+        body["parameters"] = {"retry_after": retry_after or 1}
+    else:
+        body["description"] = "Internal Server Error" if status >= 500 else "Bad Request"
+    return web.json_response(body, status=status)

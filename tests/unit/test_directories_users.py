@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+import pytest
+
+from db.enums import Role
+from leadbot.actor import Actor
+from leadbot.clock import FrozenClock
+from leadbot.errors import Forbidden, InvalidValue, InviteInvalid, NotRegistered
+from leadbot.services.directories import Directory
+from leadbot.services.registry import Services
+
+
+async def test_admin_adds_renames_and_reorders_statuses(services: Services, admin: Actor) -> None:
+    await services.directories.add(Directory.STATUSES, "call_back", "Перезвонить", "Call back", admin)
+    await services.directories.rename(
+        Directory.STATUSES, "IN_PROCESS", admin, ru="В работе у менеджера", en=None
+    )
+    await services.directories.move(Directory.STATUSES, "CALL_BACK", -1, admin)
+    codes = [s.code for s in await services.directories.process_statuses()]
+    assert codes == ["NEW", "IN_PROCESS", "CALL_BACK", "PROCESSED"]
+    statuses = {s.code: s for s in await services.directories.entries(Directory.STATUSES)}
+    assert statuses["IN_PROCESS"].name_ru == "В работе у менеджера"
+    all_codes = [s.code for s in await services.directories.entries(Directory.STATUSES)]
+    assert all_codes.index("CALL_BACK") < all_codes.index("CONVERTED")
+
+
+async def test_directory_refusals(services: Services, admin: Actor, anna: Actor) -> None:
+    with pytest.raises(Forbidden):
+        await services.directories.add(Directory.SOURCES, "TIKTOK", "ТикТок", "TikTok", anna)
+    with pytest.raises(InvalidValue):
+        await services.directories.add(Directory.SOURCES, "bad code!", "x", "x", admin)
+    with pytest.raises(InvalidValue):
+        await services.directories.add(Directory.SOURCES, "CALL", "Звонок", "Call", admin)
+    reason = await services.directories.add(
+        Directory.JUNK_REASONS, "COMPETITOR", "Конкурент", "Competitor", admin
+    )
+    assert reason.code == "COMPETITOR"
+
+
+async def test_invite_registers_once(services: Services, admin: Actor, clock: FrozenClock) -> None:
+    code = await services.users.create_invite(Role.SUPERVISOR, admin)
+    sveta = await services.users.accept_invite(code, 555, "Sveta")
+    assert sveta.role is Role.SUPERVISOR
+    with pytest.raises(InviteInvalid):
+        await services.users.accept_invite(code, 556, "Someone")
+    late = await services.users.create_invite(Role.MANAGER, admin)
+    clock.advance(timedelta(days=8))
+    with pytest.raises(InviteInvalid):
+        await services.users.accept_invite(late, 557, "Late")
+
+
+async def test_only_admin_ids_self_register(services: Services) -> None:
+    with pytest.raises(NotRegistered):
+        await services.users.register_admin(12345, "Mallory")
+    admin = await services.users.register_admin(1000, "Boss")
+    assert admin.role is Role.ADMIN
+
+
+async def test_deactivated_user_is_not_an_actor(services: Services, admin: Actor, anna: Actor) -> None:
+    with pytest.raises(Forbidden):
+        await services.users.change(admin.id, anna, role=Role.MANAGER)
+    await services.users.change(anna.id, admin, active=False)
+    with pytest.raises(NotRegistered):
+        await services.users.actor(anna.telegram_id)
+
+
+async def test_language_and_timezone(services: Services, anna: Actor) -> None:
+    assert (await services.users.set_language(anna.telegram_id, "en")).language == "en"
+    assert (
+        await services.users.set_timezone(anna.telegram_id, "Asia/Yekaterinburg")
+    ).timezone == "Asia/Yekaterinburg"
+    with pytest.raises(InvalidValue):
+        await services.users.set_timezone(anna.telegram_id, "Nowhere/Land")
+    with pytest.raises(InvalidValue):
+        await services.users.set_language(anna.telegram_id, "de")
