@@ -9,6 +9,7 @@ from aiogram.types import TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from aiogram.utils.i18n.context import get_i18n
 
 from leadbot.actor import Actor
 
@@ -16,7 +17,21 @@ LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "messages"
 LANGUAGES = ("ru", "en")
 
-__all__ = ["DOMAIN", "LANGUAGES", "LOCALES_DIR", "LocaleMiddleware", "_", "__", "build_i18n", "ngettext"]
+__all__ = [
+    "DOMAIN",
+    "LANGUAGES",
+    "LOCALES_DIR",
+    "LocaleMiddleware",
+    "_",
+    "__",
+    "build_i18n",
+    "current_locale",
+    "ngettext",
+]
+
+
+def current_locale() -> str:
+    return get_i18n().current_locale
 
 
 def build_i18n(default_locale: str) -> I18n:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from aiogram import Dispatcher, Router
-from aiogram.utils.callback_answer import CallbackAnswerMiddleware
+from aiogram.utils.i18n import I18n
 
-from handlers import start
-from handlers.i18n import LocaleMiddleware, build_i18n
+from handlers import dialogs, lead_actions, start, stray
+from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, RegisteredOnly
+from handlers.outbox_renderer import TelegramRenderer
 from leadbot.config import Settings
 from leadbot.services.registry import Services
 
@@ -17,13 +18,14 @@ def team_router() -> Router:
     router = Router(name="team")
     router.message.outer_middleware(RegisteredOnly())
     router.callback_query.outer_middleware(RegisteredOnly())
+    router.include_routers(dialogs.router(), lead_actions.router(), stray.router())
     return router
 
 
-def build_dispatcher(services: Services, settings: Settings) -> Dispatcher:
-    dispatcher = Dispatcher(services=services, settings=settings)
+def build_dispatcher(services: Services, settings: Settings, i18n: I18n) -> Dispatcher:
+    renderer = TelegramRenderer(services, i18n, settings)
+    dispatcher = Dispatcher(services=services, settings=settings, renderer=renderer)
     dispatcher.update.outer_middleware(ActorMiddleware(services))
-    LocaleMiddleware(build_i18n(settings.locale)).setup(dispatcher)
-    dispatcher.callback_query.middleware(CallbackAnswerMiddleware())
+    LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(start.router(), team_router())
     return dispatcher

@@ -15,10 +15,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from handlers.i18n import build_i18n
+from handlers.outbox_renderer import TelegramRenderer
 from handlers.setup import build_dispatcher
 from leadbot.clock import Clock
 from leadbot.config import Settings
 from leadbot.database import open_database
+from leadbot.delivery.worker import DeliveryWorker
 from leadbot.services.registry import Services
 
 log = logging.getLogger("leadbot")
@@ -38,14 +41,18 @@ def build_bot(settings: Settings) -> Bot:
 class Application:
     """Everything `leadbot run` runs, startable and stoppable as a unit (tests use it the same way)."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, *, delivery_timeout: float = 15.0
+    ) -> None:
         self.settings = settings
+        self.delivery_timeout = delivery_timeout
         self._clock = clock
         self._stack = AsyncExitStack()
         self._tasks: list[asyncio.Task[None]] = []
         self.services: Services
         self.bot: Bot
         self.dispatcher: Dispatcher
+        self.delivery: DeliveryWorker
 
     async def __aenter__(self) -> Application:
         await self.start()
@@ -61,7 +68,15 @@ class Application:
         self.services = Services.build(ctx)
         self.bot = build_bot(self.settings)
         self._stack.push_async_callback(self.bot.session.close)
-        self.dispatcher = build_dispatcher(self.services, self.settings)
+        i18n = build_i18n(self.settings.locale)
+        self.dispatcher = build_dispatcher(self.services, self.settings, i18n)
+        self.delivery = DeliveryWorker(
+            self.bot,
+            self.services.delivery,
+            TelegramRenderer(self.services, i18n, self.settings),
+            request_timeout=self.delivery_timeout,
+        )
+        self._tasks.append(asyncio.create_task(self.delivery.run(), name="delivery"))
         self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
 
     async def _poll(self) -> None:
@@ -74,6 +89,7 @@ class Application:
         )
 
     async def stop(self) -> None:
+        self.delivery.stop()
         with contextlib.suppress(RuntimeError):  # polling already stopped
             await self.dispatcher.stop_polling()
         for task in self._tasks:

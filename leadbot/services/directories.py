@@ -64,6 +64,9 @@ class DirectoryService:
         statuses = await self.entries(Directory.STATUSES)
         return [s for s in statuses if isinstance(s, LeadStatus) and s.semantics is StatusSemantics.PROCESS]
 
+    async def junk_reasons(self) -> list[JunkReason]:
+        return [r for r in await self.entries(Directory.JUNK_REASONS) if isinstance(r, JunkReason)]
+
     async def add(self, directory: Directory, code: str, name_ru: str, name_en: str, by: Actor) -> Entry:
         """Add an entry after the last one. New statuses are always process statuses."""
         require(by, Permission.MANAGE_DIRECTORIES)

@@ -230,8 +230,10 @@ class LeadService:
 
     # --- work on a lead -------------------------------------------------------------------------
 
-    async def take(self, lead_id: int, by: Actor, *, expected_version: int | None = None) -> Lead:
-        """Assign the lead to `by`. Someone else holds it: AlreadyTaken (two takes at once: one wins)."""
+    async def take(self, lead_id: int, by: Actor) -> Lead:
+        """Assign the lead to `by`. Someone else holds it: AlreadyTaken (two takes at once: one wins).
+
+        No card-version check: taking a lead that is still free is safe whatever else changed."""
 
         async def apply(session: AsyncSession, lead: Lead) -> Lead:
             await require_open(session, lead)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +12,6 @@ from db.models import Outbox
 class OutboxKind(StrEnum):
     LEAD_ALERT = "lead_alert"  # post a new lead card to chat_id
     CARD_REFRESH = "card_refresh"  # edit every posted card of lead_id
-    NOTICE = "notice"  # a short text to chat_id: payload["key"] names it, payload["params"] fills it
 
 
 def announce_lead(session: AsyncSession, lead_id: int, chat_ids: set[int | None]) -> None:
@@ -27,13 +25,5 @@ def refresh_cards(session: AsyncSession, lead_id: int, *, actor_name: str | None
             kind=OutboxKind.CARD_REFRESH,
             lead_id=lead_id,
             payload={"by": actor_name, "action": action},
-        )
-    )
-
-
-def notice(session: AsyncSession, chat_id: int, key: str, lead_id: int | None = None, **params: Any) -> None:
-    session.add(
-        Outbox(
-            kind=OutboxKind.NOTICE, chat_id=chat_id, lead_id=lead_id, payload={"key": key, "params": params}
         )
     )

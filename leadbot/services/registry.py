@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadbot.delivery.store import DeliveryStore
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
 from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
 from leadbot.services.history import HistoryService
 from leadbot.services.leads import LeadService
+from leadbot.services.queries import LeadQueries
 from leadbot.services.users import UserService
 
 
@@ -22,6 +24,8 @@ class Services:
     directories: DirectoryService
     exclusions: ExclusionService
     history: HistoryService
+    queries: LeadQueries
+    delivery: DeliveryStore
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -33,4 +37,6 @@ class Services:
             directories=DirectoryService(ctx),
             exclusions=ExclusionService(ctx),
             history=HistoryService(ctx),
+            queries=LeadQueries(ctx),
+            delivery=DeliveryStore(ctx),
         )

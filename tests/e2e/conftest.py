@@ -4,11 +4,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from db.enums import Role
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
-from tests.conftest import ADMIN_TG
-from tests.fakes.telegram import FakeTelegram, User
+from leadbot.services.lead_input import LeadDraft
+from tests.conftest import ADMIN_TG, ALERT_CHAT_ID
+from tests.fakes.telegram import Call, FakeTelegram, User
 
 
 @pytest.fixture
@@ -34,3 +36,35 @@ def admin_user() -> User:
 @pytest.fixture
 def stranger() -> User:
     return User(999_999, "Stranger", language_code="en")
+
+
+@pytest.fixture
+async def anna_user(app: Application) -> User:
+    await app.services.users.add(3001, Role.MANAGER, "Anna")
+    return User(3001, "Anna", language_code="ru")
+
+
+@pytest.fixture
+async def boris_user(app: Application) -> User:
+    await app.services.users.add(3002, Role.MANAGER, "Boris")
+    return User(3002, "Boris", language_code="ru")
+
+
+@pytest.fixture
+async def sveta_user(app: Application) -> User:
+    await app.services.users.add(2000, Role.SUPERVISOR, "Sveta")
+    return User(2000, "Sveta", language_code="en")
+
+
+async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) -> Call:
+    """Create a lead through the service (as any intake would) and wait for its group alert."""
+    mark = telegram.mark()
+    draft = LeadDraft(**{"name": "Иван Петров", "phones": ["+7 916 123-45-67"], **fields})  # type: ignore[arg-type]
+    outcome = await app.services.leads.create(draft)
+    assert outcome.lead is not None
+    return await telegram.reply_to(ALERT_CHAT_ID, after=mark)
+
+
+@pytest.fixture
+async def lead_alert(app: Application, telegram: FakeTelegram) -> Call:
+    return await post_lead(app, telegram)

@@ -97,6 +97,7 @@ class FakeTelegram:
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
+        self._query_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._faults: deque[Fault] = deque()
         self._changed = asyncio.Condition()
@@ -186,7 +187,7 @@ class FakeTelegram:
                 if word_or_data in button["text"]:
                     data = button["callback_data"]
         query = {
-            "id": str(next(self._update_ids) * 1000),
+            "id": f"q{next(self._query_ids)}",
             "from": user.as_dict(),
             "chat_instance": "42",
             "data": data,

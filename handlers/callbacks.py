@@ -1,0 +1,82 @@
+"""Typed callback data. Only ids, a short op and a short argument: always within Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+CALLBACK_LIMIT = 64
+
+
+class LeadOp(StrEnum):
+    TAKE = "t"
+    STATUS_MENU = "sm"
+    SET_STATUS = "ss"
+    LINK_MENU = "lm"
+    LINK_CONTACT = "lc"
+    LINK_COMPANY = "lo"
+    LINK_SEARCH = "lq"
+    CONVERT_MENU = "cm"
+    CONVERT = "cv"
+    JUNK_MENU = "jm"
+    JUNK = "j"
+    EXCLUDE_ASK = "xa"
+    EXCLUDE = "x"
+    REMIND = "r"
+    HISTORY = "h"
+    CARD = "c"
+    OPEN = "op"
+    REOPEN = "o"
+
+
+class LeadCb(CallbackData, prefix="L"):
+    """A press on a lead card. `v` is the lead version the card showed (0: do not check)."""
+
+    op: LeadOp
+    id: int
+    v: int = 0
+    arg: str = ""
+
+
+class ListKind(StrEnum):
+    STATUS = "st"
+    MINE = "my"
+    FOUND = "fd"
+    PIPELINE = "pl"
+
+
+class ListCb(CallbackData, prefix="P"):
+    kind: ListKind
+    page: int = 0
+    arg: str = ""
+
+
+class UserOp(StrEnum):
+    SHOW = "s"
+    ROLE = "r"
+    SUPERVISOR = "v"
+    ACTIVE = "a"
+    LIST = "l"
+
+
+class UserCb(CallbackData, prefix="U"):
+    op: UserOp
+    id: int = 0
+    arg: str = ""
+
+
+class SettingsCb(CallbackData, prefix="S"):
+    key: str
+    value: str = ""
+
+
+class ExclusionCb(CallbackData, prefix="E"):
+    op: str  # "page" or "del"
+    id: int = 0
+    page: int = 0
+
+
+class StatusAdminCb(CallbackData, prefix="A"):
+    op: str  # "up", "down", "ren"
+    code: str

@@ -1,0 +1,276 @@
+"""The buttons of a lead card. Every press is re-authorised by the service it calls."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, ForceReply, Message
+
+from db.enums import OwnerType
+from handlers.callbacks import LeadCb, LeadOp
+from handlers.cards import (
+    convert_menu,
+    exclude_menu,
+    junk_menu,
+    link_menu,
+    status_menu,
+    unpack_convert,
+)
+from handlers.history import send_history
+from handlers.i18n import _
+from handlers.outbox_renderer import TelegramRenderer
+from handlers.render import esc
+from handlers.states import ConvertName, LinkSearch
+from handlers.telegram_io import edit, edit_markup, pressed_message, refuse
+from leadbot.actor import Actor
+from leadbot.errors import DomainError, DuplicateContact, NameRequired, StaleLead
+from leadbot.services.conversion import ConvertRequest
+from leadbot.services.queries import PartyRow
+from leadbot.services.registry import Services
+
+
+async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
+    message = pressed_message(query)
+    if message is not None:
+        await edit(message, await renderer.lead_card(lead_id, message.chat.id))
+
+
+async def _failed(query: CallbackQuery, error: DomainError, renderer: TelegramRenderer, lead_id: int) -> None:
+    await refuse(query, error)
+    if isinstance(error, StaleLead):
+        await show_card(query, lead_id, renderer)
+
+
+async def _remember(query: CallbackQuery, lead_id: int, services: Services) -> None:
+    """The pressed message is kept up to date with the lead from now on."""
+    message = pressed_message(query)
+    if message is not None:
+        await services.delivery.remember_card(lead_id, message.chat.id, message.message_id)
+
+
+async def ask_for_text(
+    query: CallbackQuery, me: Actor, state: FSMContext, target: State, prompt: str, **data: object
+) -> None:
+    """Ask the presser to type something. In a group (privacy mode) the bot only sees replies to its own
+    messages, so the question is a ForceReply addressed to the presser."""
+    message = pressed_message(query)
+    if message is None:
+        return
+    await state.set_state(target)
+    await state.update_data(data)
+    if message.chat.type == "private":
+        await message.answer(prompt + "\n" + _("Send /cancel to stop."))
+    else:
+        mention = f'<a href="tg://user?id={me.telegram_id}">{esc(me.name)}</a>'
+        await message.answer(f"{mention}, {prompt}", reply_markup=ForceReply(selective=True))
+    await query.answer()
+
+
+# --- menus: change nothing, only show choices ----------------------------------------------------
+
+
+async def open_menu(
+    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer
+) -> None:
+    message = pressed_message(query)
+    if message is None:
+        return
+    try:
+        card = await services.queries.card(callback_data.id)
+    except DomainError as error:
+        await refuse(query, error)
+        return
+    if callback_data.v and card.lead.version != callback_data.v:
+        await _failed(query, StaleLead(), renderer, callback_data.id)
+        return
+    match callback_data.op:
+        case LeadOp.STATUS_MENU:
+            markup = status_menu(card, await services.directories.process_statuses())
+        case LeadOp.JUNK_MENU:
+            markup = junk_menu(card, await services.directories.junk_reasons())
+        case LeadOp.EXCLUDE_ASK:
+            markup = exclude_menu(card)
+        case LeadOp.LINK_MENU:
+            markup = link_menu(card, card.link_candidates)
+        case LeadOp.CONVERT_MENU:
+            mask, contact_type = unpack_convert(callback_data.arg)
+            markup = convert_menu(card, mask, contact_type)
+        case _:
+            await show_card(query, callback_data.id, renderer)
+            await query.answer()
+            return
+    await edit_markup(message, markup)
+    await query.answer()
+
+
+# --- actions: one service call each --------------------------------------------------------------
+
+
+async def act(
+    query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor, renderer: TelegramRenderer
+) -> None:
+    lead_id, version, arg = callback_data.id, callback_data.v or None, callback_data.arg
+    await _remember(query, lead_id, services)
+    try:
+        match callback_data.op:
+            case LeadOp.TAKE:
+                await services.leads.take(lead_id, me)
+                done = _("Lead #{id} is yours.").format(id=lead_id)
+            case LeadOp.SET_STATUS:
+                await services.leads.change_status(lead_id, arg, me, expected_version=version)
+                done = _("Status changed.")
+            case LeadOp.JUNK:
+                await services.leads.junk(lead_id, arg, me, expected_version=version)
+                done = _("Closed as junk.")
+            case LeadOp.EXCLUDE:
+                added = await services.leads.exclude(lead_id, me, expected_version=version)
+                done = _("Excluded: {count}. The lead is closed as spam.").format(count=len(added))
+            case LeadOp.LINK_CONTACT:
+                await services.conversion.link(lead_id, me, contact_id=_int(arg), expected_version=version)
+                done = _("Linked to the contact; its phones and e-mails are updated.")
+            case LeadOp.LINK_COMPANY:
+                await services.conversion.link(lead_id, me, company_id=_int(arg), expected_version=version)
+                done = _("Linked to the company.")
+            case LeadOp.REOPEN:
+                await services.leads.reopen(lead_id, me, expected_version=version)
+                done = _("Lead reopened.")
+            case _:
+                return
+    except DomainError as error:
+        await _failed(query, error, renderer, lead_id)
+        return
+    await query.answer(done)
+
+
+async def convert(
+    query: CallbackQuery,
+    callback_data: LeadCb,
+    services: Services,
+    me: Actor,
+    renderer: TelegramRenderer,
+    state: FSMContext,
+) -> None:
+    mask, contact_type = unpack_convert(callback_data.arg)
+    request = ConvertRequest(
+        contact=bool(mask & 1), company=bool(mask & 2), deal=bool(mask & 4), contact_type=contact_type
+    )
+    await _remember(query, callback_data.id, services)
+    try:
+        await services.conversion.convert(
+            callback_data.id, request, me, expected_version=callback_data.v or None
+        )
+    except NameRequired:
+        await ask_for_text(
+            query,
+            me,
+            state,
+            ConvertName.name,
+            _("the lead has no real name. Type the contact's name:"),
+            lead_id=callback_data.id,
+            version=callback_data.v,
+            arg=callback_data.arg,
+        )
+        return
+    except DuplicateContact as duplicate:
+        await refuse(query, duplicate)
+        message = pressed_message(query)
+        card = await services.queries.card(callback_data.id)
+        if message is not None:
+            existing = PartyRow(OwnerType.CONTACT, duplicate.params["id"], duplicate.params["name"])
+            await edit_markup(message, link_menu(card, [existing]))
+        return
+    except DomainError as error:
+        await _failed(query, error, renderer, callback_data.id)
+        return
+    await query.answer(_("Converted."))
+
+
+async def convert_with_name(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    await state.clear()
+    mask, contact_type = unpack_convert(str(data.get("arg", "")))
+    request = ConvertRequest(
+        contact=bool(mask & 1),
+        company=bool(mask & 2),
+        deal=bool(mask & 4),
+        contact_type=contact_type,
+        contact_name=message.text or "",
+    )
+    try:
+        await services.conversion.convert(
+            int(data["lead_id"]), request, me, expected_version=int(data["version"]) or None
+        )
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    await message.answer(_("Converted: lead #{id}.").format(id=data["lead_id"]))
+
+
+async def start_link_search(
+    query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext
+) -> None:
+    await ask_for_text(
+        query,
+        me,
+        state,
+        LinkSearch.query,
+        _("type a name, phone or e-mail of the contact or company:"),
+        lead_id=callback_data.id,
+        version=callback_data.v,
+    )
+
+
+async def link_search(message: Message, state: FSMContext, services: Services) -> None:
+    data = await state.get_data()
+    await state.clear()
+    try:
+        card = await services.queries.card(int(data["lead_id"]))
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    parties = await services.queries.parties(message.text or "")
+    if not parties:
+        await message.answer(_("Nothing found. Press Link on the card to search again."))
+        return
+    await message.answer(
+        _("Choose whom to link lead #{id} to:").format(id=card.lead.id), reply_markup=link_menu(card, parties)
+    )
+
+
+async def history(query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor) -> None:
+    page = _int(callback_data.arg)
+    await send_history(query, callback_data.id, page, services, me, in_place=callback_data.arg != "")
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def router() -> Router:
+    routes = Router(name="lead_actions")
+    menus = {
+        LeadOp.STATUS_MENU,
+        LeadOp.JUNK_MENU,
+        LeadOp.EXCLUDE_ASK,
+        LeadOp.LINK_MENU,
+        LeadOp.CONVERT_MENU,
+        LeadOp.CARD,
+    }
+    actions = {
+        LeadOp.TAKE,
+        LeadOp.SET_STATUS,
+        LeadOp.JUNK,
+        LeadOp.EXCLUDE,
+        LeadOp.LINK_CONTACT,
+        LeadOp.LINK_COMPANY,
+        LeadOp.REOPEN,
+    }
+    routes.callback_query.register(open_menu, LeadCb.filter(F.op.in_(menus)))
+    routes.callback_query.register(act, LeadCb.filter(F.op.in_(actions)))
+    routes.callback_query.register(convert, LeadCb.filter(F.op == LeadOp.CONVERT))
+    routes.callback_query.register(start_link_search, LeadCb.filter(F.op == LeadOp.LINK_SEARCH))
+    routes.callback_query.register(history, LeadCb.filter(F.op == LeadOp.HISTORY))
+    routes.message.register(convert_with_name, ConvertName.name, F.text)
+    routes.message.register(link_search, LinkSearch.query, F.text)
+    return routes

@@ -1,0 +1,21 @@
+"""FSM states for dialogs that need typed input."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class NewLead(StatesGroup):
+    name = State()
+    phone = State()
+    email = State()
+    company = State()
+    comment = State()
+    amount = State()
+    confirm = State()
+
+
+class LinkSearch(StatesGroup):
+    query = State()
+
+
+class ConvertName(StatesGroup):
+    name = State()

@@ -1,0 +1,40 @@
+"""Small wrappers over aiogram calls that must not fail on harmless Telegram answers."""
+
+from __future__ import annotations
+
+import contextlib
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+
+from handlers.i18n import _
+from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError
+
+
+def pressed_message(query: CallbackQuery) -> Message | None:
+    message = query.message
+    return None if message is None or isinstance(message, InaccessibleMessage) else message
+
+
+async def edit(message: Message, rendered: Rendered) -> None:
+    """Edit text and keyboard; "message is not modified" is not an error."""
+    try:
+        await message.edit_text(rendered.text, reply_markup=rendered.markup)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise
+
+
+async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await message.edit_reply_markup(reply_markup=markup)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise
+
+
+async def refuse(query: CallbackQuery, error: DomainError) -> None:
+    """A refusal toast; the user sees why, nothing was changed."""
+    with contextlib.suppress(TelegramBadRequest):  # the query may be too old to answer
+        await query.answer(error.render(_)[:200], show_alert=True)

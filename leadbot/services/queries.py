@@ -1,0 +1,272 @@
+"""Read side for the UI: lead cards, search, the pipeline and personal lists. No writes here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import CommKind, OwnerType, StatusSemantics
+from db.models import Communication, Company, Contact, Deal, JunkReason, Lead, LeadStatus, Source, User
+from leadbot.errors import InvalidEmail
+from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
+from leadbot.services.comms import comms_of, recognised
+from leadbot.services.context import ServiceContext
+from leadbot.services.lead_tx import load_lead
+from leadbot.services.matching import Match, find_matches
+
+PAGE_SIZE = 10
+
+
+@dataclass(frozen=True)
+class KnownClient:
+    """What we already know about someone a lead matches: "Ivan Petrov, 2 deals, last lead 3 weeks ago"."""
+
+    match: Match
+    deals: int
+    last_lead_at: datetime | None
+
+
+@dataclass(frozen=True)
+class LeadCard:
+    lead: Lead
+    status: LeadStatus
+    source: Source
+    assignee: User | None
+    creator: User | None
+    junk_reason: JunkReason | None
+    phones: Sequence[Communication]
+    emails: Sequence[Communication]
+    known: Sequence[KnownClient]
+    contact: Contact | None
+    company: Company | None
+    deal: Deal | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.semantics is StatusSemantics.PROCESS
+
+    @property
+    def link_candidates(self) -> list[PartyRow]:
+        """Known contacts and companies sharing a phone/e-mail: offered first by the Link button."""
+        return [
+            PartyRow(k.match.type, k.match.id, k.match.name)
+            for k in self.known
+            if k.match.type is not OwnerType.LEAD
+        ]
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    id: int
+    title: str
+    status_code: str
+    amount: Decimal | None
+    currency: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: Sequence[LeadRow]
+    total: int
+    page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pages", max(1, -(-self.total // PAGE_SIZE)))
+
+
+@dataclass(frozen=True)
+class PipelineRow:
+    status: LeadStatus
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    type: OwnerType
+    id: int
+    name: str
+
+
+class LeadQueries:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def card(self, lead_id: int) -> LeadCard:
+        async with self._ctx.reading() as session:
+            lead = await load_lead(session, lead_id)
+            comms = await comms_of(session, OwnerType.LEAD, lead.id)
+            matches = await find_matches(
+                session, recognised(comms), company_title=lead.company_title, exclude_lead_id=lead.id, limit=5
+            )
+            status = await session.get(LeadStatus, lead.status_code)
+            source = await session.get(Source, lead.source_code)
+            assert status is not None and source is not None  # foreign keys
+            return LeadCard(
+                lead=lead,
+                status=status,
+                source=source,
+                assignee=await session.get(User, lead.assignee_id) if lead.assignee_id else None,
+                creator=await session.get(User, lead.creator_id) if lead.creator_id else None,
+                junk_reason=await session.get(JunkReason, lead.junk_reason_code)
+                if lead.junk_reason_code
+                else None,
+                phones=[c for c in comms if c.kind is CommKind.PHONE],
+                emails=[c for c in comms if c.kind is CommKind.EMAIL],
+                known=[await self._known(session, m, lead.id) for m in matches],
+                contact=await session.get(Contact, lead.contact_id) if lead.contact_id else None,
+                company=await session.get(Company, lead.company_id) if lead.company_id else None,
+                deal=await session.get(Deal, lead.deal_id) if lead.deal_id else None,
+            )
+
+    async def _known(self, session: AsyncSession, match: Match, lead_id: int) -> KnownClient:
+        if match.type is OwnerType.LEAD:
+            return KnownClient(match, 0, None)
+        owner = Deal.contact_id if match.type is OwnerType.CONTACT else Deal.company_id
+        lead_owner = Lead.contact_id if match.type is OwnerType.CONTACT else Lead.company_id
+        deals = await session.scalar(select(func.count()).select_from(Deal).where(owner == match.id)) or 0
+        last = await session.scalar(
+            select(func.max(Lead.created_at)).where(lead_owner == match.id, Lead.id != lead_id)
+        )
+        if last is not None and last.tzinfo is None:  # aggregates bypass the column type on SQLite
+            last = datetime.fromisoformat(str(last)).replace(tzinfo=self._ctx.clock.now().tzinfo)
+        return KnownClient(match, deals, last)
+
+    async def find(self, text: str, page: int = 0) -> Page:
+        """Leads by name, company, title, phone in any format, or e-mail; newest first."""
+        query = text.strip()[:100]
+        conditions = [self._has_comm(kind, value) for kind, value in self._comm_values(query)]
+        if not conditions and query:
+            pattern = f"%{_escape_like(query.lower())}%"
+            conditions.extend(
+                func.lower(column).like(pattern, escape="\\")
+                for column in (Lead.title, Lead.name, Lead.last_name, Lead.company_title)
+            )
+            if query.isdigit():
+                conditions.append(Lead.id == int(query))
+        if not conditions:
+            return Page([], 0, 0)
+        return await self._page(or_(*conditions), page, Lead.id.desc())
+
+    def _comm_values(self, query: str) -> list[tuple[CommKind, str]]:
+        """The search text read as a phone or an e-mail, if it is one."""
+        values: list[tuple[CommKind, str]] = []
+        phone = normalize_phone(query, self._ctx.settings.default_region)
+        if phone is not None:
+            values.append((CommKind.PHONE, phone))
+        if looks_like_email(query):
+            with suppress(InvalidEmail):
+                values.append((CommKind.EMAIL, normalize_email(query)))
+        return values
+
+    def _has_comm(self, kind: CommKind, value: str):  # type: ignore[no-untyped-def]
+        return Lead.id.in_(
+            select(Communication.owner_id).where(
+                Communication.owner_type == OwnerType.LEAD,
+                Communication.kind == kind,
+                Communication.normalized == value,
+            )
+        )
+
+    async def rows(self, lead_ids: Sequence[int]) -> list[LeadRow]:
+        async with self._ctx.reading() as session:
+            leads = await session.scalars(select(Lead).where(Lead.id.in_(lead_ids)).order_by(Lead.id))
+            return [self._row(lead) for lead in leads]
+
+    @staticmethod
+    def _row(lead: Lead) -> LeadRow:
+        return LeadRow(
+            lead.id, lead.display_title, lead.status_code, lead.amount, lead.currency, lead.created_at
+        )
+
+    async def in_status(self, status_code: str, page: int = 0) -> Page:
+        return await self._page(Lead.status_code == status_code, page, Lead.id.desc())
+
+    async def open_of(self, user_id: int, page: int = 0) -> Page:
+        """A manager's open leads, oldest first (the one waiting longest is the most urgent)."""
+        open_codes = select(LeadStatus.code).where(LeadStatus.semantics == StatusSemantics.PROCESS)
+        return await self._page(
+            (Lead.assignee_id == user_id) & Lead.status_code.in_(open_codes), page, Lead.created_at.asc()
+        )
+
+    async def _page(self, condition, page: int, order) -> Page:  # type: ignore[no-untyped-def]
+        async with self._ctx.reading() as session:
+            total = await session.scalar(select(func.count()).select_from(Lead).where(condition)) or 0
+            page = max(0, min(page, max(0, (total - 1) // PAGE_SIZE)))
+            leads = await session.scalars(
+                select(Lead).where(condition).order_by(order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
+            )
+            rows = [
+                LeadRow(
+                    lead.id, lead.display_title, lead.status_code, lead.amount, lead.currency, lead.created_at
+                )
+                for lead in leads
+            ]
+        return Page(rows, total, page)
+
+    async def pipeline(self) -> list[PipelineRow]:
+        """Count and potential amount per status, in directory order (aggregated in SQL)."""
+        async with self._ctx.reading() as session:
+            totals = {
+                code: (count, amount)
+                for code, count, amount in await session.execute(
+                    select(Lead.status_code, func.count(), func.coalesce(func.sum(Lead.amount), 0)).group_by(
+                        Lead.status_code
+                    )
+                )
+            }
+            statuses = await session.scalars(
+                select(LeadStatus).where(LeadStatus.active.is_(True)).order_by(LeadStatus.sort)
+            )
+            return [
+                PipelineRow(
+                    status,
+                    totals.get(status.code, (0, 0))[0],
+                    (Decimal(totals.get(status.code, (0, 0))[1]) / 100).quantize(Decimal("0.01")),
+                )
+                for status in statuses
+            ]
+
+    async def parties(self, text: str, limit: int = 8) -> list[PartyRow]:
+        """Contacts and companies by name, phone or e-mail: the choices of the Link button."""
+        query = text.strip()[:100]
+        if not query:
+            return []
+        async with self._ctx.reading() as session:
+            values = self._comm_values(query)
+            found = [
+                PartyRow(m.type, m.id, m.name)
+                for m in await find_matches(session, values, limit=limit)
+                if m.type is not OwnerType.LEAD
+            ]
+            if values:
+                return found
+            pattern = f"%{_escape_like(query.lower())}%"
+            contacts = await session.scalars(
+                select(Contact)
+                .where(
+                    or_(
+                        func.lower(Contact.name).like(pattern, escape="\\"),
+                        func.lower(Contact.last_name).like(pattern, escape="\\"),
+                    )
+                )
+                .limit(limit)
+            )
+            found += [PartyRow(OwnerType.CONTACT, c.id, c.full_name) for c in contacts]
+            companies = await session.scalars(
+                select(Company).where(func.lower(Company.title).like(pattern, escape="\\")).limit(limit)
+            )
+            found += [PartyRow(OwnerType.COMPANY, c.id, c.title) for c in companies]
+            return found[:limit]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
