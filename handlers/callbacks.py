@@ -47,9 +47,12 @@ class ListKind(StrEnum):
 
 
 class ListCb(CallbackData, prefix="P"):
+    """A page of a lead list; `fresh` = 1 posts it as a new message (from the pipeline or a digest)."""
+
     kind: ListKind
     page: int = 0
     arg: str = ""
+    fresh: int = 0
 
 
 class UserOp(StrEnum):
@@ -80,3 +83,17 @@ class ExclusionCb(CallbackData, prefix="E"):
 class StatusAdminCb(CallbackData, prefix="A"):
     op: str  # "up", "down", "ren"
     code: str
+
+
+class DraftOp(StrEnum):
+    SKIP = "skip"
+    SOURCE = "src"
+    SAVE = "save"
+    CANCEL = "cancel"
+
+
+class DraftCb(CallbackData, prefix="N"):
+    """A press in the /new dialog."""
+
+    op: DraftOp
+    arg: str = ""

@@ -253,5 +253,5 @@ def digest_text(lines: Sequence[str], total: int) -> str:
 
 def digest_keyboard() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text="📋 " + _("List them"), callback_data=ListCb(kind=ListKind.STATUS, arg="NEW"))
+    kb.button(text="📋 " + _("List them"), callback_data=ListCb(kind=ListKind.STATUS, arg="NEW", fresh=1))
     return kb.as_markup()

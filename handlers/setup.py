@@ -5,11 +5,11 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 from aiogram.utils.i18n import I18n
 
-from handlers import dialogs, lead_actions, start, stray
+from handlers import admin, browse, dialogs, lead_actions, new_lead, settings, start, stray
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, RegisteredOnly
 from handlers.outbox_renderer import TelegramRenderer
-from leadbot.config import Settings
+from leadbot.config import Settings as AppSettings
 from leadbot.services.registry import Services
 
 
@@ -18,11 +18,19 @@ def team_router() -> Router:
     router = Router(name="team")
     router.message.outer_middleware(RegisteredOnly())
     router.callback_query.outer_middleware(RegisteredOnly())
-    router.include_routers(dialogs.router(), lead_actions.router(), stray.router())
+    router.include_routers(
+        dialogs.router(),
+        new_lead.router(),
+        browse.router(),
+        lead_actions.router(),
+        admin.router(),
+        settings.router(),
+        stray.router(),
+    )
     return router
 
 
-def build_dispatcher(services: Services, settings: Settings, i18n: I18n) -> Dispatcher:
+def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
     renderer = TelegramRenderer(services, i18n, settings)
     dispatcher = Dispatcher(services=services, settings=settings, renderer=renderer)
     dispatcher.update.outer_middleware(ActorMiddleware(services))

@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
+from db.enums import Role
 from handlers.i18n import _
 from handlers.render import esc
 from leadbot.actor import Actor
@@ -30,9 +31,9 @@ def help_text() -> str:
     )
 
 
-def role_name(actor: Actor) -> str:
-    names = {"admin": _("administrator"), "supervisor": _("supervisor"), "manager": _("manager")}
-    return names[actor.role.value]
+def role_name(role: Role) -> str:
+    names = {Role.ADMIN: _("administrator"), Role.SUPERVISOR: _("supervisor"), Role.MANAGER: _("manager")}
+    return names[role]
 
 
 async def start(message: Message, command: CommandObject, services: Services, me: Actor | None) -> None:
@@ -48,7 +49,7 @@ async def start(message: Message, command: CommandObject, services: Services, me
         await message.answer(refusal.render(_, html=True))
         return
     greeting = _("Welcome, {name}! You are registered as {role}.").format(
-        name=esc(me.name), role=role_name(me)
+        name=esc(me.name), role=role_name(me.role)
     )
     await message.answer(greeting + "\n\n" + help_text())
 

@@ -8,6 +8,7 @@ class NewLead(StatesGroup):
     phone = State()
     email = State()
     company = State()
+    source = State()
     comment = State()
     amount = State()
     confirm = State()

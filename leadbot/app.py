@@ -15,6 +15,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
+from handlers.commands import publish_commands
 from handlers.i18n import build_i18n
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.setup import build_dispatcher
@@ -68,7 +69,7 @@ class Application:
         self.services = Services.build(ctx)
         self.bot = build_bot(self.settings)
         self._stack.push_async_callback(self.bot.session.close)
-        i18n = build_i18n(self.settings.locale)
+        i18n = self._i18n = build_i18n(self.settings.locale)
         self.dispatcher = build_dispatcher(self.services, self.settings, i18n)
         self.delivery = DeliveryWorker(
             self.bot,
@@ -80,6 +81,7 @@ class Application:
         self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
 
     async def _poll(self) -> None:
+        await publish_commands(self.bot, self._i18n)
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.start_polling(
             self.bot,

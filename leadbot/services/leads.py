@@ -16,6 +16,7 @@ from leadbot.actor import Actor
 from leadbot.errors import (
     AlreadyTaken,
     FinalStatusNeedsAction,
+    InvalidPhone,
     LeadNotClosed,
     NotFound,
     NothingToExclude,
@@ -23,7 +24,7 @@ from leadbot.errors import (
     UnknownCode,
 )
 from leadbot.i18n_marker import N_
-from leadbot.normalize import CommValue
+from leadbot.normalize import CommValue, normalize_email, normalize_phone
 from leadbot.permissions import Permission, require
 from leadbot.services import history, outbox
 from leadbot.services.comms import add_comms, comms_of, copy_new_comms, recognised
@@ -150,6 +151,27 @@ class LeadService:
             if earlier is None:
                 raise
             return CreateOutcome(lead=earlier, created=False)
+
+    async def preview(self, draft: LeadDraft) -> list[Match]:
+        """Validate a draft and say whom it matches, writing nothing (the /new dialog's last step)."""
+        clean = clean_draft(draft, self._ctx.settings.default_region)
+        async with self._ctx.reading() as session:
+            return await find_matches(
+                session, recognised(clean.comms), company_title=clean.texts["company_title"]
+            )
+
+    def check_field(self, name: str, value: str) -> str:
+        """One field of a lead typed by a user, validated and normalised; raises a DomainError."""
+        if name == "phone":
+            phone = normalize_phone(value, self._ctx.settings.default_region)
+            if phone is None:
+                raise InvalidPhone(value=value[:64])
+            return phone
+        if name == "email":
+            return normalize_email(value)
+        if name == "amount":
+            return str(parse_amount(value))
+        return clean_text(name, value) or ""
 
     async def _by_external_id(self, session: AsyncSession, source: str, external_id: str) -> Lead | None:
         return await session.scalar(

@@ -98,6 +98,11 @@ class UserService:
                 raise InviteInvalid()
             return Actor.of(user)
 
+    async def team(self, by: Actor) -> Sequence[User]:
+        """Every user, for the admin's user management."""
+        require(by, Permission.MANAGE_USERS)
+        return await self.all()
+
     async def all(self) -> Sequence[User]:
         async with self._ctx.reading() as session:
             return (await session.scalars(select(User).order_by(User.active.desc(), User.name))).all()

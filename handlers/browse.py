@@ -1,0 +1,163 @@
+"""Looking at leads: /lead ID, /find TEXT, /leads (the pipeline), /my, and the paged lists behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
+from handlers.cards import money
+from handlers.i18n import _, current_locale
+from handlers.outbox_renderer import TelegramRenderer
+from handlers.render import clip, esc, fit
+from handlers.telegram_io import edit, pressed_message, refuse
+from leadbot.actor import Actor
+from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError
+from leadbot.services.directories import Directory
+from leadbot.services.queries import Page, PipelineRow
+from leadbot.services.registry import Services
+
+
+async def send_card(message: Message, lead_id: int, services: Services, renderer: TelegramRenderer) -> None:
+    """Show a lead's card in this chat; it stays live (edited on every change of the lead)."""
+    rendered = await renderer.lead_card(lead_id, message.chat.id)
+    sent = await message.answer(rendered.text, reply_markup=rendered.markup)
+    await services.delivery.remember_card(lead_id, sent.chat.id, sent.message_id)
+
+
+async def lead_command(
+    message: Message, command: CommandObject, services: Services, renderer: TelegramRenderer
+) -> None:
+    arg = (command.args or "").strip().lstrip("#")
+    if not arg.isdigit():
+        await message.answer(_("Write the lead's number: /lead 123"))
+        return
+    try:
+        await send_card(message, int(arg), services, renderer)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+
+
+def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered:
+    lines = [f"<b>{esc(title)}</b> · {page.total}"]
+    kb = InlineKeyboardBuilder()
+    for row in page.rows:
+        lines.append(f"#{row.id} · {esc(clip(row.title, 50))} · {esc(money(row.amount, row.currency))}")
+        kb.button(text=f"#{row.id} {clip(row.title, 30)}", callback_data=LeadCb(op=LeadOp.OPEN, id=row.id))
+    if not page.rows:
+        lines.append(_("Nothing here."))
+    kb.adjust(1)
+    pager = []
+    if page.page > 0:
+        pager.append(("◀", page.page - 1))
+    if page.page + 1 < page.pages:
+        pager.append(("▶", page.page + 1))
+    for text, target in pager:
+        kb.button(text=text, callback_data=ListCb(kind=kind, page=target, arg=arg))
+    if pager:
+        kb.adjust(*([1] * len(page.rows)), len(pager))
+    if page.pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page.page + 1, pages=page.pages))
+    return Rendered(fit(lines, lambda n: _("…and {count} more").format(count=n)), kb.as_markup())
+
+
+async def find_command(
+    message: Message, command: CommandObject, services: Services, state: FSMContext
+) -> None:
+    text = (command.args or "").strip()
+    if not text:
+        await message.answer(
+            _("Write what to look for: /find Ivan, /find 8 916 123-45-67, /find ivan@mail.ru")
+        )
+        return
+    await state.update_data(find_query=text)
+    rendered = list_view(
+        _("Found for “{text}”").format(text=clip(text, 40)), await services.queries.find(text), ListKind.FOUND
+    )
+    await message.answer(rendered.text, reply_markup=rendered.markup)
+
+
+async def my_command(message: Message, services: Services, me: Actor) -> None:
+    rendered = list_view(_("My open leads"), await services.queries.open_of(me.id), ListKind.MINE)
+    await message.answer(rendered.text, reply_markup=rendered.markup)
+
+
+def pipeline_view(rows: Sequence[PipelineRow], locale: str) -> Rendered:
+    lines = ["📊 <b>" + _("Pipeline") + "</b>"]
+    kb = InlineKeyboardBuilder()
+    for row in rows:
+        name = row.status.name(locale)
+        lines.append(f"{esc(name)}: <b>{row.count}</b> · {esc(money(row.amount, None))}")
+        kb.button(
+            text=f"{name} ({row.count})",
+            callback_data=ListCb(kind=ListKind.STATUS, arg=row.status.code, fresh=1),
+        )
+    kb.adjust(2)
+    return Rendered("\n".join(lines), kb.as_markup())
+
+
+async def leads_command(message: Message, services: Services) -> None:
+    rendered = pipeline_view(await services.queries.pipeline(), current_locale())
+    await message.answer(rendered.text, reply_markup=rendered.markup)
+
+
+async def list_page(
+    query: CallbackQuery, callback_data: ListCb, services: Services, me: Actor, state: FSMContext
+) -> None:
+    message = pressed_message(query)
+    if message is None:
+        await query.answer()
+        return
+    match callback_data.kind:
+        case ListKind.STATUS:
+            statuses = {s.code: s for s in await services.directories.entries(Directory.STATUSES)}
+            status = statuses.get(callback_data.arg)
+            if status is None:
+                await query.answer(_("This button is outdated."), show_alert=True)
+                return
+            title = status.name(current_locale())
+            page = await services.queries.in_status(callback_data.arg, callback_data.page)
+        case ListKind.MINE:
+            title, page = _("My open leads"), await services.queries.open_of(me.id, callback_data.page)
+        case _:
+            text = str((await state.get_data()).get("find_query", ""))
+            title = _("Found for “{text}”").format(text=clip(text, 40))
+            page = await services.queries.find(text, callback_data.page)
+    rendered = list_view(title, page, callback_data.kind, callback_data.arg)
+    if callback_data.fresh:
+        await message.answer(rendered.text, reply_markup=rendered.markup)
+    else:
+        await edit(message, rendered)
+    await query.answer()
+
+
+async def open_lead(
+    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer
+) -> None:
+    message = pressed_message(query)
+    if message is None:
+        await query.answer()
+        return
+    try:
+        await send_card(message, callback_data.id, services, renderer)
+    except DomainError as error:
+        await refuse(query, error)
+        return
+    await query.answer()
+
+
+def router() -> Router:
+    routes = Router(name="browse")
+    routes.message.register(lead_command, Command("lead"))
+    routes.message.register(find_command, Command("find"))
+    routes.message.register(my_command, Command("my"))
+    routes.message.register(leads_command, Command("leads"))
+    routes.callback_query.register(list_page, ListCb.filter())
+    routes.callback_query.register(open_lead, LeadCb.filter(F.op == LeadOp.OPEN))
+    return routes

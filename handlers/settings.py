@@ -1,0 +1,89 @@
+"""/settings: the user's own language and time zone."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n.context import get_i18n
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import SettingsCb
+from handlers.i18n import _
+from handlers.render import esc
+from handlers.telegram_io import edit, pressed_message, refuse
+from leadbot.actor import Actor
+from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError
+from leadbot.services.registry import Services
+
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
+ZONES = (
+    "Europe/Kaliningrad",
+    "Europe/Moscow",
+    "Europe/Samara",
+    "Asia/Yekaterinburg",
+    "Asia/Novosibirsk",
+    "Asia/Vladivostok",
+    "UTC",
+)
+
+
+def settings_view(me: Actor, default_zone: str) -> Rendered:
+    zone = me.timezone or default_zone
+    lines = [
+        "⚙️ <b>" + _("Settings") + "</b>",
+        _("Language: {language}").format(language=LANGUAGE_NAMES.get(me.language or "", "—")),
+        _("Time zone: {zone}").format(zone=esc(zone)),
+        _("Another time zone: /settings tz Europe/Samara"),
+    ]
+    kb = InlineKeyboardBuilder()
+    for code, name in LANGUAGE_NAMES.items():
+        kb.button(
+            text=("✅ " if me.language == code else "") + name,
+            callback_data=SettingsCb(key="lang", value=code),
+        )
+    for name in ZONES:
+        kb.button(
+            text=("✅ " if zone == name else "") + name.split("/")[-1],
+            callback_data=SettingsCb(key="tz", value=name),
+        )
+    kb.adjust(2)
+    return Rendered("\n".join(lines), kb.as_markup())
+
+
+async def settings_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+    args = (command.args or "").split()
+    if len(args) == 2 and args[0] == "tz":
+        try:
+            me = await services.users.set_timezone(me.telegram_id, args[1])
+        except DomainError as error:
+            await message.answer(error.render(_, html=True))
+            return
+    rendered = settings_view(me, services.ctx.settings.timezone)
+    await message.answer(rendered.text, reply_markup=rendered.markup)
+
+
+async def settings_pressed(
+    query: CallbackQuery, callback_data: SettingsCb, services: Services, me: Actor
+) -> None:
+    try:
+        if callback_data.key == "lang":
+            me = await services.users.set_language(me.telegram_id, callback_data.value)
+        else:
+            me = await services.users.set_timezone(me.telegram_id, callback_data.value)
+    except DomainError as error:
+        await refuse(query, error)
+        return
+    message = pressed_message(query)
+    with get_i18n().use_locale(me.language or services.ctx.settings.locale):  # answer in the new language
+        if message is not None:
+            await edit(message, settings_view(me, services.ctx.settings.timezone))
+        await query.answer(_("Saved."))
+
+
+def router() -> Router:
+    routes = Router(name="settings")
+    routes.message.register(settings_command, Command("settings"))
+    routes.callback_query.register(settings_pressed, SettingsCb.filter())
+    return routes
