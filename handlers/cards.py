@@ -79,7 +79,8 @@ def known_line(known: KnownClient, now: datetime) -> str:
 
 def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, Any] | None = None) -> str:
     lead, locale = card.lead, current_locale()
-    lines = [f"🔥 <b>{esc(_('Lead #{id}').format(id=lead.id))}: {esc(clip(lead.display_title, 120))}</b>"]
+    heading = _("Lead #{id}: {title}").format(id=lead.id, title=esc(clip(lead.display_title, 120)))
+    lines = [f"🔥 <b>{heading}</b>"]
     person = " · ".join(esc(clip(part, 80)) for part in (lead.person_name, lead.company_title) if part)
     if person:
         lines.append(f"👤 {person}")
@@ -236,7 +237,7 @@ def convert_menu(card: LeadCard, mask: int, contact_type: ContactType) -> Inline
     if mask:
         kb.row(
             InlineKeyboardButton(
-                text="✅ " + _("Convert"),
+                text="🚀 " + _("Create and close the lead"),
                 callback_data=LeadCb(
                     op=LeadOp.CONVERT, id=lead_id, v=v, arg=pack_convert(mask, contact_type)
                 ).pack(),

@@ -8,7 +8,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
-from handlers.i18n import _
+from handlers.i18n import LANGUAGES, _
 from leadbot.errors import NotRegistered
 from leadbot.services.registry import Services
 
@@ -23,7 +23,11 @@ class ActorMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        data["me"] = await self._services.users.find(user.id) if user is not None else None
+        me = await self._services.users.find(user.id) if user is not None else None
+        language = (user.language_code or "")[:2].lower() if user is not None else ""
+        if me is not None and language in LANGUAGES and language != me.telegram_language:
+            me = await self._services.users.note_telegram_language(me.telegram_id, language)
+        data["me"] = me
         return await handler(event, data)
 
 

@@ -24,7 +24,7 @@ class TelegramRenderer:
     async def _audience(self, chat_id: int) -> tuple[str, ZoneInfo]:
         """A private chat speaks its user's language and time; a group, the team defaults."""
         actor = await self._services.users.find(chat_id) if chat_id > 0 else None
-        locale = actor.language if actor and actor.language else self._settings.locale
+        locale = actor.locale(self._settings.locale) if actor else self._settings.locale
         zone = actor.timezone if actor and actor.timezone else self._settings.timezone
         return locale, ZoneInfo(zone)
 

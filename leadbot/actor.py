@@ -17,6 +17,7 @@ class Actor:
     supervisor_id: int | None = None
     language: str | None = None
     timezone: str | None = None
+    telegram_language: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Actor:
@@ -28,7 +29,12 @@ class Actor:
             supervisor_id=user.supervisor_id,
             language=user.language,
             timezone=user.timezone,
+            telegram_language=user.telegram_language,
         )
+
+    def locale(self, default: str) -> str:
+        """The user's own choice, else the language their Telegram app uses, else the team default."""
+        return self.language or self.telegram_language or default
 
     @property
     def is_admin(self) -> bool:

@@ -17,7 +17,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(128))
     role: Mapped[Role] = mapped_column(enum_type(Role))
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(8))  # chosen in /settings; wins over Telegram's
+    telegram_language: Mapped[str | None] = mapped_column(String(8))  # last language_code Telegram sent
     timezone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()

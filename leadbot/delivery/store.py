@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Outbox, PostedCard
+from db.models import Lead, Outbox, PostedCard
 from leadbot.services.context import ServiceContext
 from leadbot.services.outbox import OutboxKind
 
@@ -78,9 +78,11 @@ class DeliveryStore:
             await self._remember(session, lead_id, chat_id, message_id, now)
 
     async def remember_card(self, lead_id: int, chat_id: int, message_id: int) -> None:
-        """A card the bot showed in a chat (e.g. for /lead): it is kept up to date from now on."""
+        """A card the bot showed in a chat (e.g. for /lead): it is kept up to date from now on.
+        An unknown lead (a forged button) is ignored; the action itself then says it was not found."""
         async with self._ctx.transaction() as session:
-            await self._remember(session, lead_id, chat_id, message_id, self._ctx.clock.now())
+            if await session.get(Lead, lead_id) is not None:
+                await self._remember(session, lead_id, chat_id, message_id, self._ctx.clock.now())
 
     async def _remember(
         self, session: AsyncSession, lead_id: int, chat_id: int, message_id: int, now: datetime

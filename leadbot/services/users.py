@@ -149,6 +149,12 @@ class UserService:
             raise InvalidValue(field=N_("language"), value=language[:8])
         return await self._set(telegram_id, language=language)
 
+    async def note_telegram_language(self, telegram_id: int, language: str) -> Actor:
+        """Remember the language the user's Telegram app reports (used where no update is at hand)."""
+        if language not in LANGUAGES:
+            raise InvalidValue(field=N_("language"), value=language[:8])
+        return await self._set(telegram_id, telegram_language=language)
+
     async def set_timezone(self, telegram_id: int, timezone: str) -> Actor:
         try:
             ZoneInfo(timezone.strip())

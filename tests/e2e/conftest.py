@@ -62,9 +62,59 @@ async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) 
     draft = LeadDraft(**{"name": "Иван Петров", "phones": ["+7 916 123-45-67"], **fields})  # type: ignore[arg-type]
     outcome = await app.services.leads.create(draft)
     assert outcome.lead is not None
-    return await telegram.reply_to(ALERT_CHAT_ID, after=mark)
+    lead_id = outcome.lead.id
+    calls = await telegram.wait_for(
+        lambda c: (
+            c.method == "sendMessage"
+            and c.chat_id == ALERT_CHAT_ID
+            and c.seq >= mark
+            and card_of(c) == lead_id
+        )
+    )
+    return calls[0]
+
+
+def card_of(call: Call) -> int | None:
+    """The lead id a card message is about, read from its first button."""
+    if not call.buttons:
+        return None
+    parts = call.buttons[0]["callback_data"].split(":")
+    return int(parts[2]) if parts[0] == "L" else None
 
 
 @pytest.fixture
 async def lead_alert(app: Application, telegram: FakeTelegram) -> Call:
     return await post_lead(app, telegram)
+
+
+async def open_card(telegram: FakeTelegram, user: User, lead_id: int) -> Call:
+    """The user sends /lead ID in their private chat; returns the card the bot sent."""
+    mark = telegram.mark()
+    await telegram.send_message(user, f"/lead {lead_id}")
+    return await telegram.reply_to(user.id, after=mark)
+
+
+async def answer_after(telegram: FakeTelegram, mark: int) -> Call:
+    return (await telegram.wait_for(lambda c: c.method == "answerCallbackQuery" and c.seq >= mark))[0]
+
+
+async def card_edit(telegram: FakeTelegram, card: Call, after: int, contains: str = "") -> Call:
+    message_id = card.result["message_id"]
+    calls = await telegram.wait_for(
+        lambda c: (
+            c.method == "editMessageText"
+            and c.chat_id == card.chat_id
+            and int(c.params["message_id"]) == message_id
+            and c.seq >= after
+            and contains in c.text
+        )
+    )
+    return calls[-1]
+
+
+async def open_menu(telegram: FakeTelegram, user: User, card: Call, word: str) -> None:
+    """Press a card button that opens a submenu and wait until the submenu is shown."""
+    mark = telegram.mark()
+    await telegram.press(user, card, word)
+    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
+    await answer_after(telegram, mark)

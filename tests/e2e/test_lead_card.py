@@ -2,23 +2,10 @@ import asyncio
 
 from leadbot.app import Application
 from tests.conftest import ALERT_CHAT_ID
+from tests.e2e.conftest import card_edit
 from tests.fakes.telegram import Call, FakeTelegram, User
 
 RU_BUTTONS = ["Взять", "Статус", "Привязать", "Конвертировать", "Брак", "Исключить", "Напомнить", "История"]
-
-
-async def card_edit(telegram: FakeTelegram, card: Call, after: int, contains: str) -> Call:
-    message_id = card.result["message_id"]
-    calls = await telegram.wait_for(
-        lambda c: (
-            c.method == "editMessageText"
-            and c.chat_id == card.chat_id
-            and int(c.params["message_id"]) == message_id
-            and c.seq >= after
-            and contains in c.text
-        )
-    )
-    return calls[-1]
 
 
 async def test_alert_is_posted_to_the_group_with_all_buttons(lead_alert: Call) -> None:

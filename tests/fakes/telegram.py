@@ -269,11 +269,10 @@ class FakeTelegram:
         params.update({k: _decode(v) for k, v in request.query.items()})
         if method != "getUpdates" and self._faults and self._faults[0].method == method:
             fault = self._faults.popleft()
-            if fault.stall:
+            if fault.stall:  # the client times out first; what it never saw does not count as delivered
                 await asyncio.sleep(fault.stall)
-            else:
-                await self._record(Call(method, params, failed=True))
-                return _error(fault.status, fault.retry_after)
+            await self._record(Call(method, params, failed=True))
+            return _error(fault.status, fault.retry_after)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params)
@@ -343,8 +342,9 @@ class FakeTelegram:
             }
         if "photo" in params:
             message["photo"] = [{"file_id": "ph1", "file_unique_id": "ph1", "width": 800, "height": 600}]
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, dict) and "inline_keyboard" in markup:  # Telegram echoes only inline keyboards
+            message["reply_markup"] = markup
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
