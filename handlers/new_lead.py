@@ -211,8 +211,12 @@ async def shared_contact(message: Message, state: FSMContext, services: Services
     if contact is None:
         return
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
+    try:
+        phone = services.leads.check_field("phone", contact.phone_number)
+    except DomainError:
+        phone = contact.phone_number  # kept as given; the card marks it as not recognised
     await state.clear()
-    await state.update_data(draft={"name": name, "phone": contact.phone_number, "source_code": "TELEGRAM"})
+    await state.update_data(draft={"name": name, "phone": phone, "source_code": "TELEGRAM"})
     await confirm(message, state, services)
 
 

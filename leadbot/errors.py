@@ -7,7 +7,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any, ClassVar
 
-from leadbot.i18n_marker import N_
+from leadbot.i18n_marker import N_, Msg
 
 
 def _identity(text: str) -> str:
@@ -23,7 +23,12 @@ class DomainError(Exception):
         super().__init__(self.render())
 
     def render(self, translate: Callable[[str], str] = _identity, *, html: bool = False) -> str:
-        values = {key: escape(str(value)) if html else value for key, value in self.params.items()}
+        """The message in the UI's language; marked parameters (field names) are translated too,
+        user-supplied ones are HTML-escaped when `html`."""
+        values = {}
+        for key, value in self.params.items():
+            text = translate(value) if isinstance(value, Msg) else str(value)
+            values[key] = escape(text) if html else text
         return translate(self.template).format(**values)
 
 

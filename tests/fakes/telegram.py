@@ -214,12 +214,17 @@ class FakeTelegram:
         ]
 
     async def wait_for(
-        self, predicate: Callable[[Call], bool], *, count: int = 1, within: float = WAIT_TIMEOUT
+        self,
+        predicate: Callable[[Call], bool],
+        *,
+        count: int = 1,
+        within: float = WAIT_TIMEOUT,
+        failed: bool = False,
     ) -> list[Call]:
-        """Wait until `count` successful calls satisfy `predicate`; returns them."""
+        """Wait until `count` successful calls (or failed ones, with `failed=True`) satisfy `predicate`."""
 
         def found() -> list[Call]:
-            return [c for c in self.calls if not c.failed and predicate(c)]
+            return [c for c in self.calls if c.failed == failed and predicate(c)]
 
         async with self._changed:
             try:
