@@ -23,7 +23,9 @@ class LeadOp(StrEnum):
     JUNK = "j"
     EXCLUDE_ASK = "xa"
     EXCLUDE = "x"
-    REMIND = "r"
+    REMIND = "r"  # arg "": choose the kind; arg = kind: choose the time
+    REMIND_AT = "ra"  # arg = kind + preset
+    REMIND_TEXT = "rt"  # arg = kind; the time is typed
     HISTORY = "h"
     CARD = "c"
     OPEN = "op"

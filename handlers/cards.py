@@ -13,13 +13,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_datetime, format_timedelta
 from babel.numbers import format_currency
 
-from db.enums import ContactType, OwnerType
+from db.enums import ActivityKind, ContactType, OwnerType
 from db.models import JunkReason, LeadStatus
 from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
 from handlers.i18n import _, __, current_locale, ngettext
 from handlers.render import clip, esc, fit
 from leadbot.normalize import format_phone
 from leadbot.services.queries import KnownClient, LeadCard, PartyRow
+from leadbot.when import Preset
 
 ACTION_LABELS = {
     "created": __("created the lead"),
@@ -33,6 +34,23 @@ ACTION_LABELS = {
     "junked": __("closed the lead as junk"),
     "excluded": __("excluded the caller"),
     "reopened": __("reopened the lead"),
+    "planned": __("planned a reminder"),
+    "snoozed": __("moved a reminder"),
+    "done": __("completed a reminder"),
+    "deleted": __("deleted a reminder"),
+}
+ACTIVITY_KINDS = {
+    ActivityKind.CALL: ("📞", __("Call")),
+    ActivityKind.MEETING: ("🤝", __("Meeting")),
+    ActivityKind.TASK: ("📝", __("Task")),
+}
+KIND_CODES = {"c": ActivityKind.CALL, "m": ActivityKind.MEETING, "t": ActivityKind.TASK}
+PRESET_LABELS = {
+    Preset.IN_15_MIN: __("in 15 min"),
+    Preset.IN_1_HOUR: __("in 1 hour"),
+    Preset.TODAY_18: __("today 18:00"),
+    Preset.TOMORROW_10: __("tomorrow 10:00"),
+    Preset.NEXT_MONDAY_10: __("Monday 10:00"),
 }
 CONTACT_TYPES = {
     ContactType.CLIENT: __("client"),
@@ -119,6 +137,14 @@ def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, 
     if lead.is_repeat:
         lines.append("🔁 " + _("Repeat lead: a returning client"))
     lines += [known_line(known, now) for known in card.known if known.match.id != lead.contact_id]
+    if card.next_activity is not None and card.next_activity.due_at is not None:
+        icon, kind = ACTIVITY_KINDS.get(card.next_activity.kind, ("⏰", ""))
+        lines.append(
+            f"{icon} "
+            + _("Next: {kind}, {when} ({who})").format(
+                kind=kind, when=moment(card.next_activity.due_at, zone), who=esc(card.next_responsible or "")
+            )
+        )
     if lead.comment:
         lines.append("💬 " + esc(clip(lead.comment, 600)))
     if note and note.get("by"):
@@ -243,6 +269,30 @@ def convert_menu(card: LeadCard, mask: int, contact_type: ContactType) -> Inline
                 ).pack(),
             )
         )
+    kb.row(back_button(card))
+    return kb.as_markup()
+
+
+def remind_kind_menu(card: LeadCard) -> InlineKeyboardMarkup:
+    choices = [
+        (code, f"{ACTIVITY_KINDS[kind][0]} {ACTIVITY_KINDS[kind][1]}") for code, kind in KIND_CODES.items()
+    ]
+    return choice_keyboard(card, LeadOp.REMIND, choices)
+
+
+def remind_time_menu(card: LeadCard, kind_code: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    lead_id, v = card.lead.id, card.lead.version
+    for preset, label in PRESET_LABELS.items():
+        kb.button(
+            text=str(label),
+            callback_data=LeadCb(op=LeadOp.REMIND_AT, id=lead_id, v=v, arg=kind_code + preset),
+        )
+    kb.button(
+        text="✍️ " + _("Other time"),
+        callback_data=LeadCb(op=LeadOp.REMIND_TEXT, id=lead_id, v=v, arg=kind_code),
+    )
+    kb.adjust(2)
     kb.row(back_button(card))
     return kb.as_markup()
 

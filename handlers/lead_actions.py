@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ForceReply, Message
 
-from db.enums import OwnerType
+from db.enums import ActivityKind, OwnerType
 from handlers.callbacks import LeadCb, LeadOp
 from handlers.cards import (
+    KIND_CODES,
     convert_menu,
     exclude_menu,
     junk_menu,
     link_menu,
+    moment,
+    remind_kind_menu,
+    remind_time_menu,
     status_menu,
     unpack_convert,
 )
@@ -21,13 +28,14 @@ from handlers.history import send_history
 from handlers.i18n import _
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import esc
-from handlers.states import ConvertName, LinkSearch
+from handlers.states import ConvertName, LinkSearch, RemindTime
 from handlers.telegram_io import edit, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, DuplicateContact, NameRequired, StaleLead
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.queries import PartyRow
 from leadbot.services.registry import Services
+from leadbot.when import Preset, parse_when, preset_time
 
 
 async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
@@ -93,6 +101,10 @@ async def open_menu(
             markup = exclude_menu(card)
         case LeadOp.LINK_MENU:
             markup = link_menu(card, card.link_candidates)
+        case LeadOp.REMIND if callback_data.arg in KIND_CODES:
+            markup = remind_time_menu(card, callback_data.arg)
+        case LeadOp.REMIND:
+            markup = remind_kind_menu(card)
         case LeadOp.CONVERT_MENU:
             mask, contact_type = unpack_convert(callback_data.arg)
             markup = convert_menu(card, mask, contact_type)
@@ -243,6 +255,67 @@ async def history(query: CallbackQuery, callback_data: LeadCb, services: Service
     await send_history(query, callback_data.id, page, services, me, in_place=callback_data.arg != "")
 
 
+async def remind_at(query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor) -> None:
+    kind, preset = KIND_CODES.get(callback_data.arg[:1]), callback_data.arg[1:]
+    if kind is None or preset not in set(Preset):
+        await query.answer(_("This button is outdated."), show_alert=True)
+        return
+    zone = user_zone(me, services)
+    when = preset_time(Preset(preset), services.ctx.clock.now(), zone)
+    await _plan(query, services, me, callback_data.id, kind, when, zone)
+
+
+async def _plan(
+    event: CallbackQuery | Message,
+    services: Services,
+    me: Actor,
+    lead_id: int,
+    kind: ActivityKind,
+    when: datetime,
+    zone: ZoneInfo,
+) -> None:
+    try:
+        await services.activities.plan(lead_id, kind, when, me)
+    except DomainError as error:
+        if isinstance(event, CallbackQuery):
+            await refuse(event, error)
+        else:
+            await event.answer(error.render(_, html=True))
+        return
+    await event.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
+
+
+async def start_remind_text(
+    query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext
+) -> None:
+    await ask_for_text(
+        query,
+        me,
+        state,
+        RemindTime.when,
+        _("when? For example: 25.11 14:30, tomorrow 9:00, in 2h"),
+        lead_id=callback_data.id,
+        kind=callback_data.arg[:1],
+    )
+
+
+async def remind_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    kind = KIND_CODES.get(str(data.get("kind")), ActivityKind.CALL)
+    zone = user_zone(me, services)
+    try:
+        when = parse_when(message.text or "", services.ctx.clock.now(), zone)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))  # the state stays: the user may try again
+        return
+    await state.clear()
+    await _plan(message, services, me, int(data["lead_id"]), kind, when, zone)
+
+
+def user_zone(me: Actor, services: Services) -> ZoneInfo:
+    return ZoneInfo(me.timezone or services.ctx.settings.timezone)
+
+
 def _int(value: str) -> int:
     return int(value) if value.isdigit() else 0
 
@@ -255,6 +328,7 @@ def router() -> Router:
         LeadOp.EXCLUDE_ASK,
         LeadOp.LINK_MENU,
         LeadOp.CONVERT_MENU,
+        LeadOp.REMIND,
         LeadOp.CARD,
     }
     actions = {
@@ -273,4 +347,7 @@ def router() -> Router:
     routes.callback_query.register(history, LeadCb.filter(F.op == LeadOp.HISTORY))
     routes.message.register(convert_with_name, ConvertName.name, F.text)
     routes.message.register(link_search, LinkSearch.query, F.text)
+    routes.callback_query.register(remind_at, LeadCb.filter(F.op == LeadOp.REMIND_AT))
+    routes.callback_query.register(start_remind_text, LeadCb.filter(F.op == LeadOp.REMIND_TEXT))
+    routes.message.register(remind_text, RemindTime.when, F.text, ~F.text.startswith("/"))
     return routes

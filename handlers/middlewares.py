@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -13,6 +14,26 @@ from leadbot.errors import NotRegistered
 from leadbot.services.registry import Services
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DropRepeatedUpdates(BaseMiddleware):
+    """Telegram re-sends a webhook update when the answer was slow: handle each update_id once."""
+
+    def __init__(self, remember: int = 2000) -> None:
+        self._seen: set[int] = set()
+        self._order: deque[int] = deque()
+        self._remember = remember
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        update_id = getattr(event, "update_id", None)
+        if update_id is not None:
+            if update_id in self._seen:
+                return None
+            self._seen.add(update_id)
+            self._order.append(update_id)
+            if len(self._order) > self._remember:
+                self._seen.discard(self._order.popleft())
+        return await handler(event, data)
 
 
 class ActorMiddleware(BaseMiddleware):

@@ -7,7 +7,7 @@ from aiogram.utils.i18n import I18n
 
 from handlers import admin, browse, dialogs, lead_actions, new_lead, settings, start, stray
 from handlers.i18n import LocaleMiddleware
-from handlers.middlewares import ActorMiddleware, RegisteredOnly
+from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly
 from handlers.outbox_renderer import TelegramRenderer
 from leadbot.config import Settings as AppSettings
 from leadbot.services.registry import Services
@@ -33,6 +33,7 @@ def team_router() -> Router:
 def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
     renderer = TelegramRenderer(services, i18n, settings)
     dispatcher = Dispatcher(services=services, settings=settings, renderer=renderer)
+    dispatcher.update.outer_middleware(DropRepeatedUpdates())
     dispatcher.update.outer_middleware(ActorMiddleware(services))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_routers(start.router(), team_router())

@@ -20,3 +20,7 @@ class LinkSearch(StatesGroup):
 
 class ConvertName(StatesGroup):
     name = State()
+
+
+class RemindTime(StatesGroup):
+    when = State()

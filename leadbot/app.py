@@ -14,6 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiohttp import web
 
 from handlers.commands import publish_commands
 from handlers.i18n import build_i18n
@@ -24,6 +25,7 @@ from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.delivery.worker import DeliveryWorker
 from leadbot.services.registry import Services
+from leadbot.web import build_web_app, webhook_secret
 
 log = logging.getLogger("leadbot")
 
@@ -54,6 +56,7 @@ class Application:
         self.bot: Bot
         self.dispatcher: Dispatcher
         self.delivery: DeliveryWorker
+        self.http_port = 0
 
     async def __aenter__(self) -> Application:
         await self.start()
@@ -69,7 +72,7 @@ class Application:
         self.services = Services.build(ctx)
         self.bot = build_bot(self.settings)
         self._stack.push_async_callback(self.bot.session.close)
-        i18n = self._i18n = build_i18n(self.settings.locale)
+        i18n = build_i18n(self.settings.locale)
         self.dispatcher = build_dispatcher(self.services, self.settings, i18n)
         self.delivery = DeliveryWorker(
             self.bot,
@@ -78,10 +81,26 @@ class Application:
             request_timeout=self.delivery_timeout,
         )
         self._tasks.append(asyncio.create_task(self.delivery.run(), name="delivery"))
-        self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
+        await self._serve_http()
+        await publish_commands(self.bot, i18n)
+        if self.settings.webhook_url:
+            await self.bot.set_webhook(
+                self.settings.webhook_url,
+                secret_token=webhook_secret(self.settings),
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        else:
+            self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
+
+    async def _serve_http(self) -> None:
+        runner = web.AppRunner(build_web_app(self.settings, self.dispatcher, self.bot), access_log=None)
+        await runner.setup()
+        self._stack.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)
+        await site.start()
+        self.http_port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def _poll(self) -> None:
-        await publish_commands(self.bot, self._i18n)
         await self.bot.delete_webhook(drop_pending_updates=False)
         await self.dispatcher.start_polling(
             self.bot,

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     http_port: int = 8080
     api_token: str | None = None
     webhook_url: str | None = None
+    webhook_secret: str | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -38,7 +39,9 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("alert_chat_id", "bot_token", "api_token", "webhook_url", mode="before")
+    @field_validator(
+        "alert_chat_id", "bot_token", "api_token", "webhook_url", "webhook_secret", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

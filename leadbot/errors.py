@@ -140,3 +140,18 @@ class InvalidValue(DomainError):
 class InviteInvalid(DomainError):
     code = "invite_invalid"
     template = N_("This invitation is unknown, used or expired. Ask an administrator for a new one.")
+
+
+class InvalidTime(DomainError):
+    code = "invalid_time"
+    template = N_("“{value}” is not a time I understand. Try: 25.11 14:30, tomorrow 9:00, in 2h.")
+
+
+class TimeInPast(DomainError):
+    code = "time_in_past"
+    template = N_("{value} has already passed. Choose a time in the future.")
+
+
+class ActivityClosed(DomainError):
+    code = "activity_closed"
+    template = N_("This reminder is already done or deleted.")

@@ -30,6 +30,7 @@ def settings(tmp_path: Path) -> Settings:
         timezone="Europe/Moscow",
         locale="ru",
         api_token="secret-token",
+        http_port=0,
     )
 
 

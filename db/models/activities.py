@@ -25,5 +25,7 @@ class Activity(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done: Mapped[bool] = mapped_column(default=False)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the reminder went out (claimed by a conditional UPDATE, so it fires once); cleared on snooze.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()

@@ -12,12 +12,23 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType, StatusSemantics
-from db.models import Communication, Company, Contact, Deal, JunkReason, Lead, LeadStatus, Source, User
+from db.models import (
+    Activity,
+    Communication,
+    Company,
+    Contact,
+    Deal,
+    JunkReason,
+    Lead,
+    LeadStatus,
+    Source,
+    User,
+)
 from leadbot.errors import InvalidEmail
 from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import comms_of, recognised
 from leadbot.services.context import ServiceContext
-from leadbot.services.lead_tx import load_lead
+from leadbot.services.lead_tx import load_lead, user_name
 from leadbot.services.matching import Match, find_matches
 
 PAGE_SIZE = 10
@@ -46,6 +57,8 @@ class LeadCard:
     contact: Contact | None
     company: Company | None
     deal: Deal | None
+    next_activity: Activity | None
+    next_responsible: str | None
 
     @property
     def is_open(self) -> bool:
@@ -107,6 +120,12 @@ class LeadQueries:
             matches = await find_matches(
                 session, recognised(comms), company_title=lead.company_title, exclude_lead_id=lead.id, limit=5
             )
+            next_activity = await session.scalar(
+                select(Activity)
+                .where(Activity.lead_id == lead.id, Activity.done.is_(False), Activity.due_at.is_not(None))
+                .order_by(Activity.due_at)
+                .limit(1)
+            )
             status = await session.get(LeadStatus, lead.status_code)
             source = await session.get(Source, lead.source_code)
             assert status is not None and source is not None  # foreign keys
@@ -125,6 +144,10 @@ class LeadQueries:
                 contact=await session.get(Contact, lead.contact_id) if lead.contact_id else None,
                 company=await session.get(Company, lead.company_id) if lead.company_id else None,
                 deal=await session.get(Deal, lead.deal_id) if lead.deal_id else None,
+                next_activity=next_activity,
+                next_responsible=await user_name(session, next_activity.responsible_id)
+                if next_activity
+                else None,
             )
 
     async def _known(self, session: AsyncSession, match: Match, lead_id: int) -> KnownClient:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadbot.delivery.store import DeliveryStore
+from leadbot.services.activities import ActivityService
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
 from leadbot.services.directories import DirectoryService
@@ -26,6 +27,7 @@ class Services:
     history: HistoryService
     queries: LeadQueries
     delivery: DeliveryStore
+    activities: ActivityService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -39,4 +41,5 @@ class Services:
             history=HistoryService(ctx),
             queries=LeadQueries(ctx),
             delivery=DeliveryStore(ctx),
+            activities=ActivityService(ctx),
         )

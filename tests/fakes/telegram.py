@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Leadbot", "username": "leadbot_test_bot"}
@@ -104,6 +105,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.base_url = ""
         self.webhook: str | None = None
+        self.webhook_secret: str | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -140,6 +142,9 @@ class FakeTelegram:
 
     async def _push(self, update: dict[str, Any]) -> dict[str, Any]:
         update["update_id"] = next(self._update_ids)
+        if self.webhook:
+            await self.post_to_webhook(update)
+            return update
         async with self._changed:
             self._updates.append(update)
             self._changed.notify_all()
@@ -195,6 +200,18 @@ class FakeTelegram:
         }
         await self._push({"callback_query": query})
         return query
+
+    async def post_to_webhook(self, update: dict[str, Any], secret: str | None = None) -> int:
+        """Deliver an update the way Telegram does in webhook mode; returns the HTTP status."""
+        assert self.webhook is not None
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": secret if secret is not None else self.webhook_secret or ""
+        }
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook, json=update, headers=headers) as reply,
+        ):
+            return reply.status
 
     def _stored(self, message: Call | dict[str, Any]) -> dict[str, Any]:
         if isinstance(message, Call):
@@ -319,6 +336,7 @@ class FakeTelegram:
             return self._edit(method, params)
         if method == "setWebhook":
             self.webhook = params.get("url")
+            self.webhook_secret = params.get("secret_token")
             return True
         if method == "deleteWebhook":
             self.webhook = None

@@ -1,0 +1,41 @@
+"""The process's HTTP server (HTTP_HOST:HTTP_PORT): health check and, in webhook mode, Telegram updates.
+The intake API mounts its routes here too."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from leadbot.config import Settings
+
+DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+
+
+def webhook_path(settings: Settings) -> str:
+    path = urlsplit(settings.webhook_url or "").path
+    return path if path and path != "/" else DEFAULT_WEBHOOK_PATH
+
+
+def webhook_secret(settings: Settings) -> str:
+    """The X-Telegram-Bot-Api-Secret-Token: WEBHOOK_SECRET, or one derived from the bot token
+    (stable across restarts, unguessable without the token)."""
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    return hashlib.sha256(f"leadbot-webhook:{settings.bot_token}".encode()).hexdigest()[:48]
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def build_web_app(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_get("/healthz", healthz)
+    if settings.webhook_url:
+        handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook_secret(settings))
+        handler.register(app, path=webhook_path(settings))
+    return app
