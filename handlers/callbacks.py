@@ -99,3 +99,16 @@ class DraftCb(CallbackData, prefix="N"):
 
     op: DraftOp
     arg: str = ""
+
+
+class ReminderOp(StrEnum):
+    DONE = "d"
+    SNOOZE_15 = "s15"
+    SNOOZE_HOUR = "s1h"
+    SNOOZE_TOMORROW = "stm"
+    DELETE = "x"
+
+
+class ReminderCb(CallbackData, prefix="R"):
+    op: ReminderOp
+    id: int

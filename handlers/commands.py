@@ -11,6 +11,7 @@ from handlers.i18n import LANGUAGES, __
 COMMANDS = (
     ("new", __("add a lead")),
     ("my", __("my open leads")),
+    ("today", __("my reminders for today")),
     ("leads", __("the pipeline by status")),
     ("find", __("find a lead")),
     ("lead", __("a lead's card by number")),

@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import I18n
 
 from handlers.cards import card_keyboard, card_text, digest_keyboard, digest_text
+from handlers.i18n import _
+from handlers.reminders import agenda, notice_keyboard, notice_text, reminder_keyboard, reminder_text
 from handlers.render import clip, esc
 from leadbot.config import Settings
 from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError
+from leadbot.services.outbox import OutboxKind
 from leadbot.services.registry import Services
 
 
@@ -34,6 +38,37 @@ class TelegramRenderer:
         with self._i18n.context(), self._i18n.use_locale(locale):
             text = card_text(card, zone=zone, now=self._services.ctx.clock.now(), note=note)
             return Rendered(text, card_keyboard(card))
+
+    async def message(
+        self, kind: str, payload: dict[str, Any], lead_id: int | None, chat_id: int
+    ) -> Rendered | None:
+        """Reminders, nudges and morning digests; None when there is nothing to say any more."""
+        locale, zone = await self._audience(chat_id)
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            if kind == OutboxKind.REMINDER:
+                return await self._reminder(int(payload["activity_id"]), zone, late=bool(payload.get("late")))
+            if kind == OutboxKind.NOTICE and lead_id is not None:
+                card = await self._services.queries.card(lead_id)
+                if card.assignee is not None or not card.is_open:
+                    return None  # taken or closed meanwhile: the nudge would be noise
+                row = (await self._services.queries.rows([lead_id]))[0]
+                text = notice_text(str(payload["key"]), row, int(payload.get("minutes", 0)))
+                return Rendered(text, notice_keyboard(lead_id, card.lead.version))
+            if kind == OutboxKind.MORNING_DIGEST:
+                heading = "☀️ <b>" + _("Good morning! Your day:") + "</b>"
+                return await agenda(self._services, int(payload["user_id"]), zone, heading)
+        return None
+
+    async def _reminder(self, activity_id: int, zone: ZoneInfo, *, late: bool) -> Rendered | None:
+        try:
+            activity = await self._services.activities.get(activity_id)
+        except DomainError:
+            return None  # deleted before its turn
+        if activity.done:
+            return None
+        rows = await self._services.queries.rows([activity.lead_id]) if activity.lead_id else []
+        title = rows[0].title if rows else ""
+        return Rendered(reminder_text(activity, title, zone, late=late), reminder_keyboard(activity))
 
     async def digest(self, lead_ids: Sequence[int], chat_id: int) -> Rendered:
         rows = await self._services.queries.rows(lead_ids)

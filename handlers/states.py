@@ -24,3 +24,7 @@ class ConvertName(StatesGroup):
 
 class RemindTime(StatesGroup):
     when = State()
+
+
+class ReminderResult(StatesGroup):
+    note = State()

@@ -24,6 +24,7 @@ from leadbot.clock import Clock
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.delivery.worker import DeliveryWorker
+from leadbot.scheduling import Scheduler
 from leadbot.services.registry import Services
 from leadbot.web import build_web_app, webhook_secret
 
@@ -56,6 +57,7 @@ class Application:
         self.bot: Bot
         self.dispatcher: Dispatcher
         self.delivery: DeliveryWorker
+        self.scheduler: Scheduler
         self.http_port = 0
 
     async def __aenter__(self) -> Application:
@@ -80,7 +82,10 @@ class Application:
             TelegramRenderer(self.services, i18n, self.settings),
             request_timeout=self.delivery_timeout,
         )
-        self._tasks.append(asyncio.create_task(self.delivery.run(), name="delivery"))
+        self.scheduler = Scheduler(self.services)
+        if self.settings.run_background:
+            self._tasks.append(asyncio.create_task(self.delivery.run(), name="delivery"))
+            await self.scheduler.start()
         await self._serve_http()
         await publish_commands(self.bot, i18n)
         if self.settings.webhook_url:
@@ -110,6 +115,7 @@ class Application:
         )
 
     async def stop(self) -> None:
+        self.scheduler.stop()
         self.delivery.stop()
         with contextlib.suppress(RuntimeError):  # polling already stopped
             await self.dispatcher.stop_polling()

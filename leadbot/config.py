@@ -9,6 +9,8 @@ import phonenumbers
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from leadbot.work_hours import WorkHours
+
 TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
 
 
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
     http_port: int = 8080
     api_token: str | None = None
     webhook_url: str | None = None
+    sla_take_minutes: int = Field(default=5, ge=0)
+    sla_escalate_minutes: int = Field(default=30, ge=0)
+    work_hours: str = ""
+    run_background: bool = True
     webhook_secret: str | None = None
 
     @field_validator("admin_ids", mode="before")
@@ -64,6 +70,16 @@ class Settings(BaseSettings):
                 f"unknown time zone {value!r}; use an IANA name such as Europe/Moscow"
             ) from error
         return value
+
+    @field_validator("work_hours")
+    @classmethod
+    def _valid_work_hours(cls, value: str) -> str:
+        WorkHours.parse(value)
+        return value
+
+    @property
+    def hours(self) -> WorkHours | None:
+        return WorkHours.parse(self.work_hours)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -42,6 +42,8 @@ class Lead(Base):
     updated_at: Mapped[datetime] = created_at_column()
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sla_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the group was reminded
+    sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # supervisors were told
     version: Mapped[int] = mapped_column()
 
     # Optimistic concurrency: every UPDATE says "WHERE version = <the one I read>" and bumps it.

@@ -52,6 +52,10 @@ class Renderer(Protocol):
 
     async def digest(self, lead_ids: Sequence[int], chat_id: int) -> Rendered: ...
 
+    async def message(
+        self, kind: str, payload: dict[str, Any], lead_id: int | None, chat_id: int
+    ) -> Rendered | None: ...
+
 
 class DeliveryWorker:
     def __init__(
@@ -114,9 +118,13 @@ class DeliveryWorker:
                 lambda: self._renderer.lead_card(latest.lead_id or 0, chat_id, latest.payload),
                 edit_message_id=message_id,
             )
-        else:
+        elif row.kind == OutboxKind.LEAD_ALERT:
             await self._deliver(
                 [row], chat_id, lambda: self._renderer.lead_card(row.lead_id or 0, chat_id), post=row
+            )
+        else:
+            await self._deliver(
+                [row], chat_id, lambda: self._renderer.message(row.kind, row.payload, row.lead_id, chat_id)
             )
 
     async def _deliver(
@@ -131,7 +139,10 @@ class DeliveryWorker:
         ids = [r.id for r in rows]
         self._limits.spend(chat_id)
         try:
-            rendered: Rendered = await render()
+            rendered: Rendered | None = await render()
+            if rendered is None:  # nothing to say any more (a deleted reminder, a lead taken meanwhile)
+                await self._store.mark_sent(ids, self._clock.now(), error="obsolete")
+                return
             if edit_message_id is not None:
                 await self._edit(chat_id, edit_message_id, rendered)
                 await self._store.mark_sent(ids, self._clock.now())

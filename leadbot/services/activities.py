@@ -4,7 +4,7 @@ the scheduler only mirrors pending rows (see leadbot/scheduling)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from leadbot.services.lead_tx import load_lead
 from leadbot.when import require_future
 
 PLANNABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.TASK)
+LATE_AFTER = timedelta(minutes=1)  # a reminder sent later than this after its time says it is late
 ScheduleListener = Callable[[int, datetime | None], None]
 
 
@@ -179,23 +180,47 @@ class ActivityService:
             )
             return [(activity_id, due) for activity_id, due in rows if due is not None]
 
-    async def claim(self, activity_id: int) -> Activity | None:
-        """Take the right to send this reminder: exactly one caller ever gets it (conditional UPDATE)."""
+    async def fire(self, activity_id: int) -> bool:
+        """Send the reminder if it is due and not sent yet: claimed by a conditional UPDATE and queued
+        in the same transaction, so it goes out exactly once whoever calls (timer, start-up catch-up)."""
         now = self._ctx.clock.now()
         async with self._ctx.transaction() as session:
-            claimed = await session.execute(
-                update(Activity)
-                .where(
-                    Activity.id == activity_id,
-                    Activity.done.is_(False),
-                    Activity.reminded_at.is_(None),
-                    Activity.due_at <= now,
+            activity = await self._claim(session, activity_id, now)
+            if activity is None or activity.due_at is None:
+                return False
+            chat_id = await session.scalar(select(User.telegram_id).where(User.id == activity.responsible_id))
+            if chat_id is not None:
+                late = now - activity.due_at > LATE_AFTER
+                outbox.message(
+                    session,
+                    outbox.OutboxKind.REMINDER,
+                    chat_id,
+                    activity.lead_id,
+                    activity_id=activity.id,
+                    late=late,
                 )
-                .values(reminded_at=now)
+            return True
+
+    async def fire_due(self) -> int:
+        """Fire every reminder whose time has come (at start-up: those missed while the bot was down)."""
+        now = self._ctx.clock.now()
+        due = [activity_id for activity_id, at in await self.pending() if at <= now]
+        return sum([await self.fire(activity_id) for activity_id in due])
+
+    async def _claim(self, session: AsyncSession, activity_id: int, now: datetime) -> Activity | None:
+        claimed = await session.execute(
+            update(Activity)
+            .where(
+                Activity.id == activity_id,
+                Activity.done.is_(False),
+                Activity.reminded_at.is_(None),
+                Activity.due_at <= now,
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            return await session.get(Activity, activity_id)
+            .values(reminded_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return await session.get(Activity, activity_id)
 
     async def agenda(self, user_id: int, until: datetime) -> Sequence[Activity]:
         """Open reminders of a user due before `until` (today's and overdue ones), earliest first."""

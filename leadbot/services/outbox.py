@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,9 @@ from db.models import Outbox
 class OutboxKind(StrEnum):
     LEAD_ALERT = "lead_alert"  # post a new lead card to chat_id
     CARD_REFRESH = "card_refresh"  # edit every posted card of lead_id
+    REMINDER = "reminder"  # a due activity: payload activity_id, late
+    NOTICE = "notice"  # a short note about lead_id: payload key (what happened) and its figures
+    MORNING_DIGEST = "morning_digest"  # the user's day: payload user_id
 
 
 def announce_lead(session: AsyncSession, lead_id: int, chat_ids: set[int | None]) -> None:
@@ -27,3 +31,10 @@ def refresh_cards(session: AsyncSession, lead_id: int, *, actor_name: str | None
             payload={"by": actor_name, "action": action},
         )
     )
+
+
+def message(
+    session: AsyncSession, kind: OutboxKind, chat_id: int, lead_id: int | None = None, **payload: Any
+) -> None:
+    """A message rendered by the worker when its turn comes (so it shows the state of that moment)."""
+    session.add(Outbox(kind=kind, chat_id=chat_id, lead_id=lead_id, payload=payload))

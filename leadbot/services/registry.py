@@ -10,6 +10,7 @@ from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
 from leadbot.services.history import HistoryService
 from leadbot.services.leads import LeadService
+from leadbot.services.nudges import NudgeService
 from leadbot.services.queries import LeadQueries
 from leadbot.services.users import UserService
 
@@ -28,6 +29,7 @@ class Services:
     queries: LeadQueries
     delivery: DeliveryStore
     activities: ActivityService
+    nudges: NudgeService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -42,4 +44,5 @@ class Services:
             queries=LeadQueries(ctx),
             delivery=DeliveryStore(ctx),
             activities=ActivityService(ctx),
+            nudges=NudgeService(ctx),
         )

@@ -1,0 +1,173 @@
+"""Reminder messages (Done, Snooze, Delete, Open lead), nudges, the morning digest and /today."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from db.models import Activity
+from handlers.callbacks import LeadCb, LeadOp, ReminderCb, ReminderOp
+from handlers.cards import ACTIVITY_KINDS, moment
+from handlers.i18n import _
+from handlers.render import clip, esc, fit
+from handlers.states import ReminderResult
+from handlers.telegram_io import edit, pressed_message, refuse
+from leadbot.actor import Actor
+from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError
+from leadbot.services.nudges import end_of_local_day
+from leadbot.services.queries import LeadRow
+from leadbot.services.registry import Services
+from leadbot.when import Preset, preset_time
+
+
+def _more(n: int) -> str:
+    return _("…and {count} more").format(count=n)
+
+
+def activity_line(activity: Activity, zone: ZoneInfo, now: datetime, titles: dict[int, str]) -> str:
+    icon, kind = ACTIVITY_KINDS.get(activity.kind, ("⏰", ""))
+    due = activity.due_at or now
+    overdue = "⚠️ " if due < now else ""
+    lead = (
+        f" · #{activity.lead_id} {esc(clip(titles.get(activity.lead_id or 0, ''), 40))}"
+        if activity.lead_id
+        else ""
+    )
+    note = f" · {esc(clip(activity.note, 60))}" if activity.note else ""
+    return f"{overdue}{moment(due, zone)} {icon} {kind}{lead}{note}"
+
+
+def reminder_keyboard(activity: Activity) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text="✅ " + _("Done"), callback_data=ReminderCb(op=ReminderOp.DONE, id=activity.id))
+    kb.button(text="💤 " + _("15 min"), callback_data=ReminderCb(op=ReminderOp.SNOOZE_15, id=activity.id))
+    kb.button(text="💤 " + _("1 hour"), callback_data=ReminderCb(op=ReminderOp.SNOOZE_HOUR, id=activity.id))
+    kb.button(
+        text="💤 " + _("Tomorrow"), callback_data=ReminderCb(op=ReminderOp.SNOOZE_TOMORROW, id=activity.id)
+    )
+    if activity.lead_id is not None:
+        kb.button(text="📂 " + _("Open lead"), callback_data=LeadCb(op=LeadOp.OPEN, id=activity.lead_id))
+    kb.button(text="🗑 " + _("Delete"), callback_data=ReminderCb(op=ReminderOp.DELETE, id=activity.id))
+    kb.adjust(1, 3, 2)
+    return kb.as_markup()
+
+
+def reminder_text(activity: Activity, title: str, zone: ZoneInfo, *, late: bool) -> str:
+    icon, kind = ACTIVITY_KINDS.get(activity.kind, ("⏰", ""))
+    lines = [f"{icon} <b>{kind}</b> · {moment(activity.due_at or datetime.now(zone), zone)}"]
+    if late:
+        lines.append("⚠️ " + _("Late: the bot was not running at that time."))
+    if activity.lead_id is not None:
+        lines.append(_("Lead #{id}: {title}").format(id=activity.lead_id, title=esc(clip(title, 120))))
+    if activity.note:
+        lines.append("💬 " + esc(clip(activity.note, 600)))
+    return "\n".join(lines)
+
+
+def notice_text(key: str, lead: LeadRow, minutes: int) -> str:
+    title = esc(clip(lead.title, 80))
+    if key == "sla_escalation":
+        return "🚨 " + _(
+            "Lead #{id} ({title}) has waited {minutes} working minutes and nobody took it."
+        ).format(id=lead.id, title=title, minutes=minutes)
+    return "⏰ " + _("Lead #{id} ({title}) is waiting {minutes} min with nobody on it. Who takes it?").format(
+        id=lead.id, title=title, minutes=minutes
+    )
+
+
+def notice_keyboard(lead_id: int, version: int) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    kb.button(text="🙋 " + _("Take"), callback_data=LeadCb(op=LeadOp.TAKE, id=lead_id, v=version))
+    kb.button(text="📂 " + _("Open lead"), callback_data=LeadCb(op=LeadOp.OPEN, id=lead_id))
+    return kb.as_markup()
+
+
+def agenda_text(
+    heading: str,
+    items: Sequence[Activity],
+    zone: ZoneInfo,
+    now: datetime,
+    titles: dict[int, str],
+    waiting: int,
+) -> str:
+    lines = [heading]
+    lines += [activity_line(item, zone, now, titles) for item in items] or [_("Nothing planned for today.")]
+    lines.append(_("Open leads waiting for you: {count} (/my)").format(count=waiting))
+    return fit(lines, _more)
+
+
+async def agenda(services: Services, user_id: int, zone: ZoneInfo, heading: str) -> Rendered:
+    now = services.ctx.clock.now()
+    items = await services.activities.agenda(user_id, end_of_local_day(now, zone))
+    titles = {
+        row.id: row.title for row in await services.queries.rows([a.lead_id for a in items if a.lead_id])
+    }
+    waiting = (await services.queries.open_of(user_id)).total
+    return Rendered(agenda_text(heading, items, zone, now, titles, waiting))
+
+
+async def today_command(message: Message, services: Services, me: Actor) -> None:
+    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    rendered = await agenda(services, me.id, zone, "📅 <b>" + _("Today") + "</b>")
+    await message.answer(rendered.text)
+
+
+async def reminder_pressed(
+    query: CallbackQuery, callback_data: ReminderCb, services: Services, me: Actor, state: FSMContext
+) -> None:
+    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    now = services.ctx.clock.now()
+    snooze = {
+        ReminderOp.SNOOZE_15: now + timedelta(minutes=15),
+        ReminderOp.SNOOZE_HOUR: now + timedelta(hours=1),
+        ReminderOp.SNOOZE_TOMORROW: preset_time(Preset.TOMORROW_10, now, zone),
+    }
+    try:
+        if callback_data.op is ReminderOp.DONE:
+            activity = await services.activities.done(callback_data.id, me)
+            outcome = "✅ " + _("Done.")
+        elif callback_data.op is ReminderOp.DELETE:
+            await services.activities.delete(callback_data.id, me)
+            activity, outcome = None, "🗑 " + _("Deleted.")
+        else:
+            until = snooze[callback_data.op]
+            activity = await services.activities.snooze(callback_data.id, until, me)
+            outcome = "💤 " + _("Moved to {when}.").format(when=moment(until, zone))
+    except DomainError as error:
+        await refuse(query, error)
+        return
+    message = pressed_message(query)
+    if message is not None:
+        await edit(message, Rendered(f"{message.html_text}\n\n{outcome}"))
+        if callback_data.op is ReminderOp.DONE and activity is not None and activity.lead_id is not None:
+            await state.set_state(ReminderResult.note)
+            await state.update_data(lead_id=activity.lead_id)
+            await message.answer(_("How did it go? Write the result for the lead's timeline, or /cancel."))
+    await query.answer(outcome)
+
+
+async def result_note(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    await state.clear()
+    try:
+        await services.leads.comment(int(data["lead_id"]), message.text or "", me)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
+
+
+def router() -> Router:
+    routes = Router(name="reminders")
+    routes.message.register(today_command, Command("today"))
+    routes.callback_query.register(reminder_pressed, ReminderCb.filter())
+    routes.message.register(result_note, ReminderResult.note, F.text, ~F.text.startswith("/"))
+    return routes

@@ -1,0 +1,73 @@
+"""The process's one APScheduler: a date job per pending reminder (ids only) and periodic checks.
+
+The activities table is the source of truth; jobs are rebuilt from it at start. Reminders whose time
+passed while the bot was down are sent once on start, marked late (LATE_AFTER). APScheduler's own
+misfire limit is off (`misfire_grace_time=None`): a job delayed by a busy loop still runs, and the
+conditional claim in ActivityService.fire keeps every reminder to one message. Only one process may run
+this (RUN_BACKGROUND=true on exactly one instance).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from leadbot.services.registry import Services
+
+log = logging.getLogger("leadbot.scheduler")
+SPEED_TO_LEAD_EVERY = 30  # seconds
+DIGESTS_EVERY = 60  # seconds
+
+
+class Scheduler:
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._aps = AsyncIOScheduler(
+            timezone=ZoneInfo(services.ctx.settings.timezone),
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    @property
+    def jobs(self) -> int:
+        return len(self._aps.get_jobs())
+
+    async def start(self) -> None:
+        """Start inside the running loop; send what was missed, then mirror every pending reminder."""
+        self._aps.start()
+        late = await self._services.activities.fire_due()
+        if late:
+            log.info("sent %d reminder(s) missed while the bot was down", late)
+        for activity_id, due_at in await self._services.activities.pending():
+            self.schedule(activity_id, due_at)
+        self._services.activities.on_schedule_change(self.schedule)
+        nudges = self._services.nudges
+        self._aps.add_job(
+            nudges.check_speed_to_lead, "interval", seconds=SPEED_TO_LEAD_EVERY, id="speed_to_lead"
+        )
+        self._aps.add_job(
+            nudges.send_morning_digests, "interval", seconds=DIGESTS_EVERY, id="morning_digests"
+        )
+
+    def schedule(self, activity_id: int, due_at: datetime | None) -> None:
+        job_id = f"activity-{activity_id}"
+        if due_at is None:
+            with contextlib.suppress(JobLookupError):
+                self._aps.remove_job(job_id)
+            return
+        self._aps.add_job(
+            self._services.activities.fire,
+            "date",
+            run_date=due_at,
+            id=job_id,
+            replace_existing=True,
+            args=[activity_id],
+        )
+
+    def stop(self) -> None:
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
