@@ -29,6 +29,7 @@ from leadbot.services.registry import Services
 from leadbot.web import build_web_app, webhook_secret
 
 log = logging.getLogger("leadbot")
+STOP_GRACE = 5.0  # seconds background tasks get to finish before they are cancelled
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -120,8 +121,12 @@ class Application:
         with contextlib.suppress(RuntimeError):  # polling already stopped
             await self.dispatcher.stop_polling()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(task, timeout=10)
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=STOP_GRACE)
+            except TimeoutError:  # e.g. polling that began after stop_polling() was called
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks.clear()
         await self._stack.aclose()
 

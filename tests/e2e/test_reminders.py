@@ -1,0 +1,158 @@
+"""Reminders end to end: firing per time zone, Done/Snooze, restarts, the real timer, nudges, digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from db.enums import ActivityKind, Role
+from leadbot.app import Application
+from leadbot.clock import FrozenClock
+from leadbot.config import Settings
+from leadbot.services.lead_input import LeadDraft
+from leadbot.when import Preset, preset_time
+from tests.conftest import ALERT_CHAT_ID
+from tests.e2e.conftest import answer_after
+from tests.fakes.telegram import Call, FakeTelegram, User
+
+
+def is_reminder(call: Call, chat_id: int) -> bool:
+    return call.chat_id == chat_id and any("Готово" in b["text"] for b in call.buttons)
+
+
+async def plan_tomorrow_ten(app: Application, user: User, name: str) -> int:
+    me = await app.services.users.actor(user.id)
+    outcome = await app.services.leads.create(LeadDraft(name=name, assignee_id=me.id))
+    assert outcome.lead is not None
+    zone = ZoneInfo(me.timezone) if me.timezone else app.services.ctx.settings.zone
+    due = preset_time(Preset.TOMORROW_10, app.services.ctx.clock.now(), zone)
+    activity = await app.services.activities.plan(
+        outcome.lead.id, ActivityKind.CALL, due, me, note="обсудить счёт"
+    )
+    return activity.id
+
+
+async def test_reminders_fire_at_ten_in_each_users_zone(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User, boris_user: User
+) -> None:
+    await app.services.users.set_timezone(boris_user.id, "Asia/Yekaterinburg")
+    await plan_tomorrow_ten(app, anna_user, "Клиент Анны")
+    await plan_tomorrow_ten(app, boris_user, "Клиент Бориса")
+
+    clock.set(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))  # 10:00 in Yekaterinburg, 08:00 in Moscow
+    assert await app.services.activities.fire_due() == 1
+    boris_reminder = (await telegram.wait_for(lambda c: is_reminder(c, boris_user.id)))[0]
+    assert (
+        "Звонок" in boris_reminder.text
+        and "Клиент Бориса" in boris_reminder.text
+        and "10:00" in boris_reminder.text
+    )
+    assert not [c for c in telegram.sent("sendMessage", anna_user.id) if is_reminder(c, anna_user.id)]
+
+    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
+    assert await app.services.activities.fire_due() == 1
+    anna_reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
+    assert "обсудить счёт" in anna_reminder.text and "С опозданием" not in anna_reminder.text
+
+
+async def test_snooze_then_done_with_a_result(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+) -> None:
+    await plan_tomorrow_ten(app, anna_user, "Клиент")
+    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    await app.services.activities.fire_due()
+    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
+
+    mark = telegram.mark()
+    await telegram.press(anna_user, reminder, "15 мин")
+    assert "Перенесено на 24 нояб. 10:15" in (await answer_after(telegram, mark)).text
+    clock.advance(timedelta(minutes=15))
+    assert await app.services.activities.fire_due() == 1
+    again = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id), count=2))[1]
+
+    mark = telegram.mark()
+    await telegram.press(anna_user, again, "Готово")
+    question = await telegram.reply_to(anna_user.id, after=mark)
+    assert "Как прошло" in question.text
+    mark = telegram.mark()
+    await telegram.send_message(anna_user, "Договорились о встрече")
+    assert "Добавлено к лиду #1" in (await telegram.reply_to(anna_user.id, after=mark)).text
+    history = await app.services.history.of_lead(1)
+    assert [e.action for e in history.entries][-3:] == ["snoozed", "done", "commented"]
+    clock.advance(timedelta(days=1))
+    assert await app.services.activities.fire_due() == 0
+
+
+async def test_restart_sends_missed_reminders_once_and_keeps_future_ones(
+    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
+) -> None:
+    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url})
+    async with Application(configured, clock) as first:
+        anna = await first.services.users.add(3001, Role.MANAGER, "Anna")
+        outcome = await first.services.leads.create(LeadDraft(name="Клиент", assignee_id=anna.id))
+        assert outcome.lead is not None
+        now = clock.now()
+        await first.services.activities.plan(
+            outcome.lead.id, ActivityKind.CALL, now + timedelta(minutes=10), anna
+        )
+        await first.services.activities.plan(
+            outcome.lead.id, ActivityKind.TASK, now + timedelta(days=2), anna
+        )
+        assert first.scheduler.jobs == 2 + 2  # two reminders, two periodic checks
+    clock.advance(timedelta(hours=1))  # the bot was down when the call was due
+    async with Application(configured, clock) as second:
+        late = (await telegram.wait_for(lambda c: is_reminder(c, 3001)))[0]
+        assert "С опозданием" in late.text
+        assert second.scheduler.jobs == 1 + 2
+        assert await second.services.activities.fire_due() == 0
+    async with Application(configured, clock):
+        pass
+    assert len([c for c in telegram.sent("sendMessage", 3001) if is_reminder(c, 3001)]) == 1
+
+
+async def test_the_real_timer_fires_a_reminder(settings: Settings, telegram: FakeTelegram) -> None:
+    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url})
+    async with Application(configured) as app:  # system clock: APScheduler's own timing
+        anna = await app.services.users.add(3001, Role.MANAGER, "Anna")
+        outcome = await app.services.leads.create(LeadDraft(name="Клиент", assignee_id=anna.id))
+        assert outcome.lead is not None
+        due = datetime.now(UTC) + timedelta(seconds=1)
+        await app.services.activities.plan(outcome.lead.id, ActivityKind.MEETING, due, anna)
+        gone = await app.services.activities.plan(outcome.lead.id, ActivityKind.TASK, due, anna)
+        await app.services.activities.delete(gone.id, anna)
+        reminder = (await telegram.wait_for(lambda c: is_reminder(c, 3001), within=10))[0]
+        assert "Встреча" in reminder.text
+        assert len([c for c in telegram.sent("sendMessage", 3001) if is_reminder(c, 3001)]) == 1
+        assert app.scheduler.jobs == 2  # only the periodic checks are left
+
+
+async def test_speed_to_lead_nudge_and_escalation(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User, sveta_user: User
+) -> None:
+    await app.services.leads.create(LeadDraft(name="Срочный"))
+    clock.advance(timedelta(minutes=6))
+    await app.services.nudges.check_speed_to_lead()
+    nudge = (
+        await telegram.wait_for(lambda c: c.chat_id == ALERT_CHAT_ID and "без ответственного" in c.text)
+    )[0]
+    assert "Срочный" in nudge.text
+    clock.advance(timedelta(minutes=30))
+    await app.services.nudges.check_speed_to_lead()
+    escalation = (
+        await telegram.wait_for(lambda c: c.chat_id == sveta_user.id and "никто не взял" in c.text)
+    )[0]
+    assert "Открыть лид" in " ".join(b["text"] for b in escalation.buttons)
+    mark = telegram.mark()
+    await telegram.press(anna_user, nudge, "Взять")
+    assert "ваш" in (await answer_after(telegram, mark)).text
+
+
+async def test_morning_digest(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+) -> None:
+    await plan_tomorrow_ten(app, anna_user, "Клиент")
+    clock.set(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # 09:00 in Moscow
+    await app.services.nudges.send_morning_digests()
+    digest = (await telegram.wait_for(lambda c: c.chat_id == anna_user.id and "Доброе утро" in c.text))[0]
+    assert "10:00 📞 Звонок · #1 Клиент" in digest.text
+    assert "Ваших открытых лидов: 1" in digest.text
