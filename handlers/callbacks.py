@@ -23,9 +23,10 @@ class LeadOp(StrEnum):
     JUNK = "j"
     EXCLUDE_ASK = "xa"
     EXCLUDE = "x"
-    REMIND = "r"  # arg "": choose the kind; arg = kind: choose the time
-    REMIND_AT = "ra"  # arg = kind + preset
-    REMIND_TEXT = "rt"  # arg = kind; the time is typed
+    REMIND = "r"  # arg: a packed RemindChoice, filled in step by step (kind, responsible, time)
+    REMIND_AT = "ra"
+    REMIND_TEXT = "rt"  # the time is typed
+    COMMENT = "cmt"
     HISTORY = "h"
     CARD = "c"
     OPEN = "op"
@@ -106,6 +107,7 @@ class ReminderOp(StrEnum):
     SNOOZE_15 = "s15"
     SNOOZE_HOUR = "s1h"
     SNOOZE_TOMORROW = "stm"
+    RESCHEDULE = "r"
     DELETE = "x"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +47,7 @@ ACTIVITY_KINDS = {
     ActivityKind.TASK: ("📝", __("Task")),
 }
 KIND_CODES = {"c": ActivityKind.CALL, "m": ActivityKind.MEETING, "t": ActivityKind.TASK}
+_REMIND_ARG = re.compile(r"([cmt])(?:@(\d{1,12}))?(?:/(\w{1,4}))?")
 PRESET_LABELS = {
     Preset.IN_15_MIN: __("in 15 min"),
     Preset.IN_1_HOUR: __("in 1 hour"),
@@ -171,6 +174,7 @@ def card_keyboard(card: LeadCard, *, can_reopen: bool = True) -> InlineKeyboardM
         add("🗑 " + _("Junk"), LeadOp.JUNK_MENU)
         add("⛔ " + _("Exclude"), LeadOp.EXCLUDE_ASK)
         add("⏰ " + _("Remind"), LeadOp.REMIND)
+        add("💬 " + _("Comment"), LeadOp.COMMENT)
     add("📜 " + _("History"), LeadOp.HISTORY)
     if not card.is_open and can_reopen:
         add("♻️ " + _("Reopen"), LeadOp.REOPEN)
@@ -273,24 +277,65 @@ def convert_menu(card: LeadCard, mask: int, contact_type: ContactType) -> Inline
     return kb.as_markup()
 
 
+@dataclass(frozen=True)
+class RemindChoice:
+    """What the Remind menus collected so far, packed into callback data: "c", "c@12", "c@12/m10"."""
+
+    kind: ActivityKind | None = None
+    who: int | None = None  # the responsible user; None: the presser
+    preset: Preset | None = None
+
+    def pack(self) -> str:
+        code = next((c for c, k in KIND_CODES.items() if k is self.kind), "")
+        who = f"@{self.who}" if self.who else ""
+        preset = f"/{self.preset.value}" if self.preset else ""
+        return code + who + preset
+
+    @classmethod
+    def unpack(cls, arg: str) -> RemindChoice:
+        """Malformed or forged parts read as "not chosen yet"."""
+        match = _REMIND_ARG.fullmatch(arg)
+        if match is None:
+            return cls()
+        code, who, preset = match.groups()
+        return cls(
+            KIND_CODES.get(code),
+            int(who) if who else None,
+            Preset(preset) if preset in {p.value for p in Preset} else None,
+        )
+
+
 def remind_kind_menu(card: LeadCard) -> InlineKeyboardMarkup:
     choices = [
-        (code, f"{ACTIVITY_KINDS[kind][0]} {ACTIVITY_KINDS[kind][1]}") for code, kind in KIND_CODES.items()
+        (RemindChoice(kind).pack(), f"{ACTIVITY_KINDS[kind][0]} {ACTIVITY_KINDS[kind][1]}")
+        for kind in KIND_CODES.values()
     ]
     return choice_keyboard(card, LeadOp.REMIND, choices)
 
 
-def remind_time_menu(card: LeadCard, kind_code: str) -> InlineKeyboardMarkup:
+def remind_people_menu(
+    card: LeadCard, choice: RemindChoice, me_id: int, people: Sequence[tuple[int, str]]
+) -> InlineKeyboardMarkup:
+    choices = [(replace(choice, who=me_id).pack(), "🙋 " + _("Me"))]
+    choices += [
+        (replace(choice, who=uid).pack(), "👤 " + clip(name, 30)) for uid, name in people if uid != me_id
+    ]
+    return choice_keyboard(card, LeadOp.REMIND, choices)
+
+
+def remind_time_menu(card: LeadCard, choice: RemindChoice) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     lead_id, v = card.lead.id, card.lead.version
     for preset, label in PRESET_LABELS.items():
         kb.button(
             text=str(label),
-            callback_data=LeadCb(op=LeadOp.REMIND_AT, id=lead_id, v=v, arg=kind_code + preset),
+            callback_data=LeadCb(
+                op=LeadOp.REMIND_AT, id=lead_id, v=v, arg=replace(choice, preset=preset).pack()
+            ),
         )
     kb.button(
         text="✍️ " + _("Other time"),
-        callback_data=LeadCb(op=LeadOp.REMIND_TEXT, id=lead_id, v=v, arg=kind_code),
+        callback_data=LeadCb(op=LeadOp.REMIND_TEXT, id=lead_id, v=v, arg=choice.pack()),
     )
     kb.adjust(2)
     kb.row(back_button(card))

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, ForceReply, Message
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 
 from db.enums import ActivityKind, OwnerType
 from handlers.callbacks import LeadCb, LeadOp
 from handlers.cards import (
-    KIND_CODES,
+    RemindChoice,
     convert_menu,
     exclude_menu,
     junk_menu,
     link_menu,
     moment,
     remind_kind_menu,
+    remind_people_menu,
     remind_time_menu,
     status_menu,
     unpack_convert,
@@ -28,14 +28,14 @@ from handlers.history import send_history
 from handlers.i18n import _
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import esc
-from handlers.states import ConvertName, LinkSearch, RemindTime
+from handlers.states import CommentText, ConvertName, LinkSearch, RemindTime
 from handlers.telegram_io import edit, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, DuplicateContact, NameRequired, StaleLead
 from leadbot.services.conversion import ConvertRequest
-from leadbot.services.queries import PartyRow
+from leadbot.services.queries import LeadCard, PartyRow
 from leadbot.services.registry import Services
-from leadbot.when import Preset, parse_when, preset_time
+from leadbot.when import parse_when, preset_time
 
 
 async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
@@ -79,7 +79,7 @@ async def ask_for_text(
 
 
 async def open_menu(
-    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer
+    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer, me: Actor
 ) -> None:
     message = pressed_message(query)
     if message is None:
@@ -101,10 +101,8 @@ async def open_menu(
             markup = exclude_menu(card)
         case LeadOp.LINK_MENU:
             markup = link_menu(card, card.link_candidates)
-        case LeadOp.REMIND if callback_data.arg in KIND_CODES:
-            markup = remind_time_menu(card, callback_data.arg)
         case LeadOp.REMIND:
-            markup = remind_kind_menu(card)
+            markup = await remind_menu(card, RemindChoice.unpack(callback_data.arg), services, me)
         case LeadOp.CONVERT_MENU:
             mask, contact_type = unpack_convert(callback_data.arg)
             markup = convert_menu(card, mask, contact_type)
@@ -255,34 +253,31 @@ async def history(query: CallbackQuery, callback_data: LeadCb, services: Service
     await send_history(query, callback_data.id, page, services, me, in_place=callback_data.arg != "")
 
 
+async def remind_menu(
+    card: LeadCard, choice: RemindChoice, services: Services, me: Actor
+) -> InlineKeyboardMarkup:
+    """Kind first; then, for supervisors, who is responsible; then the time."""
+    if choice.kind is None:
+        return remind_kind_menu(card)
+    if choice.who is None and me.oversees_all:
+        people = [(user.id, user.name) for user in await services.users.all() if user.active]
+        return remind_people_menu(card, choice, me.id, people)
+    return remind_time_menu(card, choice)
+
+
 async def remind_at(query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor) -> None:
-    kind, preset = KIND_CODES.get(callback_data.arg[:1]), callback_data.arg[1:]
-    if kind is None or preset not in set(Preset):
+    choice = RemindChoice.unpack(callback_data.arg)
+    if choice.kind is None or choice.preset is None:
         await query.answer(_("This button is outdated."), show_alert=True)
         return
     zone = user_zone(me, services)
-    when = preset_time(Preset(preset), services.ctx.clock.now(), zone)
-    await _plan(query, services, me, callback_data.id, kind, when, zone)
-
-
-async def _plan(
-    event: CallbackQuery | Message,
-    services: Services,
-    me: Actor,
-    lead_id: int,
-    kind: ActivityKind,
-    when: datetime,
-    zone: ZoneInfo,
-) -> None:
+    when = preset_time(choice.preset, services.ctx.clock.now(), zone)
     try:
-        await services.activities.plan(lead_id, kind, when, me)
+        await services.activities.plan(callback_data.id, choice.kind, when, me, responsible_id=choice.who)
     except DomainError as error:
-        if isinstance(event, CallbackQuery):
-            await refuse(event, error)
-        else:
-            await event.answer(error.render(_, html=True))
+        await refuse(query, error)
         return
-    await event.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
+    await query.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
 
 
 async def start_remind_text(
@@ -293,23 +288,47 @@ async def start_remind_text(
         me,
         state,
         RemindTime.when,
-        _("when? For example: 25.11 14:30, tomorrow 9:00, in 2h"),
+        _("when? For example: 25.11 14:30, tomorrow 9:00, in 2h. A note may follow after “;”."),
         lead_id=callback_data.id,
-        kind=callback_data.arg[:1],
+        choice=callback_data.arg,
     )
 
 
 async def remind_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
     data = await state.get_data()
-    kind = KIND_CODES.get(str(data.get("kind")), ActivityKind.CALL)
+    choice = RemindChoice.unpack(str(data.get("choice", "")))
+    when_text, _sep, note = (message.text or "").partition(";")
     zone = user_zone(me, services)
     try:
-        when = parse_when(message.text or "", services.ctx.clock.now(), zone)
+        when = parse_when(when_text, services.ctx.clock.now(), zone)
+        await services.activities.plan(
+            int(data["lead_id"]),
+            choice.kind or ActivityKind.CALL,
+            when,
+            me,
+            note=note or None,
+            responsible_id=choice.who,
+        )
     except DomainError as error:
-        await message.answer(error.render(_, html=True))  # the state stays: the user may try again
+        await message.answer(error.render(_, html=True))  # the question stays open: the user may retry
         return
     await state.clear()
-    await _plan(message, services, me, int(data["lead_id"]), kind, when, zone)
+    await message.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
+
+
+async def start_comment(query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext) -> None:
+    await ask_for_text(query, me, state, CommentText.text, _("write the comment:"), lead_id=callback_data.id)
+
+
+async def comment_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    await state.clear()
+    try:
+        await services.leads.comment(int(data["lead_id"]), message.text or "", me)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
 
 
 def user_zone(me: Actor, services: Services) -> ZoneInfo:
@@ -350,4 +369,6 @@ def router() -> Router:
     routes.callback_query.register(remind_at, LeadCb.filter(F.op == LeadOp.REMIND_AT))
     routes.callback_query.register(start_remind_text, LeadCb.filter(F.op == LeadOp.REMIND_TEXT))
     routes.message.register(remind_text, RemindTime.when, F.text, ~F.text.startswith("/"))
+    routes.callback_query.register(start_comment, LeadCb.filter(F.op == LeadOp.COMMENT))
+    routes.message.register(comment_text, CommentText.text, F.text, ~F.text.startswith("/"))
     return routes

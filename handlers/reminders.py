@@ -17,7 +17,7 @@ from handlers.callbacks import LeadCb, LeadOp, ReminderCb, ReminderOp
 from handlers.cards import ACTIVITY_KINDS, moment
 from handlers.i18n import _
 from handlers.render import clip, esc, fit
-from handlers.states import ReminderResult
+from handlers.states import ReminderResult, RescheduleTime
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
@@ -25,7 +25,7 @@ from leadbot.errors import DomainError
 from leadbot.services.nudges import end_of_local_day
 from leadbot.services.queries import LeadRow
 from leadbot.services.registry import Services
-from leadbot.when import Preset, preset_time
+from leadbot.when import Preset, parse_when, preset_time
 
 
 def _more(n: int) -> str:
@@ -53,10 +53,11 @@ def reminder_keyboard(activity: Activity) -> InlineKeyboardMarkup:
     kb.button(
         text="💤 " + _("Tomorrow"), callback_data=ReminderCb(op=ReminderOp.SNOOZE_TOMORROW, id=activity.id)
     )
+    kb.button(text="🗓 " + _("Other time"), callback_data=ReminderCb(op=ReminderOp.RESCHEDULE, id=activity.id))
     if activity.lead_id is not None:
         kb.button(text="📂 " + _("Open lead"), callback_data=LeadCb(op=LeadOp.OPEN, id=activity.lead_id))
     kb.button(text="🗑 " + _("Delete"), callback_data=ReminderCb(op=ReminderOp.DELETE, id=activity.id))
-    kb.adjust(1, 3, 2)
+    kb.adjust(1, 3, 3)
     return kb.as_markup()
 
 
@@ -130,6 +131,16 @@ async def reminder_pressed(
         ReminderOp.SNOOZE_HOUR: now + timedelta(hours=1),
         ReminderOp.SNOOZE_TOMORROW: preset_time(Preset.TOMORROW_10, now, zone),
     }
+    if callback_data.op is ReminderOp.RESCHEDULE:
+        await state.set_state(RescheduleTime.when)
+        await state.update_data(activity_id=callback_data.id)
+        await query.answer()
+        message = pressed_message(query)
+        if message is not None:
+            await message.answer(
+                _("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. /cancel to keep it.")
+            )
+        return
     try:
         if callback_data.op is ReminderOp.DONE:
             activity = await services.activities.done(callback_data.id, me)
@@ -165,9 +176,23 @@ async def result_note(message: Message, state: FSMContext, services: Services, m
     await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
 
 
+async def reschedule_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    try:
+        until = parse_when(message.text or "", services.ctx.clock.now(), zone)
+        await services.activities.snooze(int(data["activity_id"]), until, me)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    await state.clear()
+    await message.answer("🗓 " + _("Moved to {when}.").format(when=moment(until, zone)))
+
+
 def router() -> Router:
     routes = Router(name="reminders")
     routes.message.register(today_command, Command("today"))
     routes.callback_query.register(reminder_pressed, ReminderCb.filter())
     routes.message.register(result_note, ReminderResult.note, F.text, ~F.text.startswith("/"))
+    routes.message.register(reschedule_text, RescheduleTime.when, F.text, ~F.text.startswith("/"))
     return routes

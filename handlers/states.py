@@ -28,3 +28,11 @@ class RemindTime(StatesGroup):
 
 class ReminderResult(StatesGroup):
     note = State()
+
+
+class CommentText(StatesGroup):
+    text = State()
+
+
+class RescheduleTime(StatesGroup):
+    when = State()

@@ -1,4 +1,5 @@
 from leadbot.app import Application
+from tests.conftest import ALERT_CHAT_ID
 from tests.e2e.conftest import answer_after, card_edit, open_card, open_menu
 from tests.fakes.telegram import Call, FakeTelegram, User
 
@@ -31,3 +32,31 @@ async def test_remind_with_a_preset_and_with_typed_time(
         assert expected in (await telegram.reply_to(anna_user.id, after=mark)).text
     pending = await app.services.activities.pending()
     assert len(pending) == 2
+
+
+async def test_supervisor_sets_a_reminder_for_a_manager_and_comments(
+    app: Application, telegram: FakeTelegram, lead_alert: Call, anna_user: User, sveta_user: User
+) -> None:
+    anna = await app.services.users.actor(anna_user.id)
+    card = await open_card(telegram, sveta_user, 1)
+    await open_menu(telegram, sveta_user, card, "Remind")
+    await open_menu(telegram, sveta_user, card, "Task")
+    await open_menu(telegram, sveta_user, card, "Anna")
+    mark = telegram.mark()
+    await telegram.press(sveta_user, card, "in 1 hour")
+    assert "Reminder set" in (await answer_after(telegram, mark)).text
+    activity = (
+        await app.services.activities.agenda(anna.id, app.services.ctx.clock.now().replace(year=2030))
+    )[0]
+    assert activity.responsible_id == anna.id
+
+    mark = telegram.mark()
+    await telegram.press(anna_user, lead_alert, "Комментарий")
+    question = await telegram.reply_to(ALERT_CHAT_ID, after=mark)
+    mark = telegram.mark()
+    await telegram.send_message(
+        anna_user, "Клиент просит <скидку>", chat_id=ALERT_CHAT_ID, reply_to_message=question.result
+    )
+    assert "Добавлено к лиду #1" in (await telegram.reply_to(ALERT_CHAT_ID, after=mark)).text
+    history = await app.services.history.of_lead(1)
+    assert ("commented", "Клиент просит <скидку>") in [(e.action, e.new) for e in history.entries]

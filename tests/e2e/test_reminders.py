@@ -156,3 +156,20 @@ async def test_morning_digest(
     digest = (await telegram.wait_for(lambda c: c.chat_id == anna_user.id and "Доброе утро" in c.text))[0]
     assert "10:00 📞 Звонок · #1 Клиент" in digest.text
     assert "Ваших открытых лидов: 1" in digest.text
+
+
+async def test_reschedule_by_typing_a_time(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+) -> None:
+    activity_id = await plan_tomorrow_ten(app, anna_user, "Клиент")
+    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
+    await app.services.activities.fire_due()
+    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
+    mark = telegram.mark()
+    await telegram.press(anna_user, reminder, "Другое время")
+    await telegram.reply_to(anna_user.id, after=mark)
+    mark = telegram.mark()
+    await telegram.send_message(anna_user, "завтра 15:00")
+    assert "25 нояб. 15:00" in (await telegram.reply_to(anna_user.id, after=mark)).text
+    activity = await app.services.activities.get(activity_id)
+    assert activity.due_at == datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
