@@ -47,6 +47,8 @@ class TelegramRenderer:
         with self._i18n.context(), self._i18n.use_locale(locale):
             if kind == OutboxKind.REMINDER:
                 return await self._reminder(int(payload["activity_id"]), zone, late=bool(payload.get("late")))
+            if kind == OutboxKind.NOTICE and payload.get("key") == "calling":
+                return await self._calling(payload, lead_id, zone)
             if kind == OutboxKind.NOTICE and lead_id is not None:
                 card = await self._services.queries.card(lead_id)
                 if card.assignee is not None or not card.is_open:
@@ -58,6 +60,15 @@ class TelegramRenderer:
                 heading = "☀️ <b>" + _("Good morning! Your day:") + "</b>"
                 return await agenda(self._services, int(payload["user_id"]), zone, heading)
         return None
+
+    async def _calling(self, payload: dict[str, Any], lead_id: int | None, zone: ZoneInfo) -> Rendered:
+        """ "Calling now": the caller's lead card (with what we know of them) and its buttons."""
+        head = "📞 <b>" + _("Calling now: {name}").format(name=esc(str(payload.get("name", "")))) + "</b>"
+        if lead_id is None:
+            return Rendered(head)
+        card = await self._services.queries.card(lead_id)
+        text = card_text(card, zone=zone, now=self._services.ctx.clock.now())
+        return Rendered(head + "\n" + text, card_keyboard(card))
 
     async def _reminder(self, activity_id: int, zone: ZoneInfo, *, late: bool) -> Rendered | None:
         try:

@@ -99,7 +99,9 @@ class Application:
             self._tasks.append(asyncio.create_task(self._poll(), name="polling"))
 
     async def _serve_http(self) -> None:
-        runner = web.AppRunner(build_web_app(self.settings, self.dispatcher, self.bot), access_log=None)
+        runner = web.AppRunner(
+            build_web_app(self.settings, self.dispatcher, self.bot, self.services), access_log=None
+        )
         await runner.setup()
         self._stack.push_async_callback(runner.cleanup)
         site = web.TCPSite(runner, self.settings.http_host, self.settings.http_port)

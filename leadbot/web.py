@@ -11,8 +11,11 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from leadbot.config import Settings
+from leadbot.intake.api import mount_api
+from leadbot.services.registry import Services
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
+MAX_BODY = 1024 * 1024  # a bigger body is answered 413
 
 
 def webhook_path(settings: Settings) -> str:
@@ -32,9 +35,12 @@ async def healthz(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_web_app(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+def build_web_app(
+    settings: Settings, dispatcher: Dispatcher, bot: Bot, services: Services
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", healthz)
+    mount_api(app, services)
     if settings.webhook_url:
         handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook_secret(settings))
         handler.register(app, path=webhook_path(settings))

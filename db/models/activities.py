@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base
@@ -13,7 +13,10 @@ class Activity(Base):
     """A call, meeting, task or comment on a lead or contact; with a due time it is a reminder."""
 
     __tablename__ = "activities"
-    __table_args__ = (Index("ix_activities_pending", "done", "due_at"),)
+    __table_args__ = (
+        Index("ix_activities_pending", "done", "due_at"),
+        UniqueConstraint("external_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ActivityKind] = mapped_column(enum_type(ActivityKind))
@@ -29,3 +32,4 @@ class Activity(Base):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+    external_id: Mapped[str | None] = mapped_column(String(128))  # a telephony event's id (idempotency)

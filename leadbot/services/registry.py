@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from leadbot.delivery.store import DeliveryStore
 from leadbot.services.activities import ActivityService
+from leadbot.services.calls import CallService
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
 from leadbot.services.directories import DirectoryService
@@ -30,12 +31,14 @@ class Services:
     delivery: DeliveryStore
     activities: ActivityService
     nudges: NudgeService
+    calls: CallService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
+        leads = LeadService(ctx)
         return cls(
             ctx=ctx,
-            leads=LeadService(ctx),
+            leads=leads,
             conversion=ConversionService(ctx),
             users=UserService(ctx),
             directories=DirectoryService(ctx),
@@ -45,4 +48,5 @@ class Services:
             delivery=DeliveryStore(ctx),
             activities=ActivityService(ctx),
             nudges=NudgeService(ctx),
+            calls=CallService(ctx, leads),
         )

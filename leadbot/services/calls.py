@@ -1,0 +1,173 @@
+"""Telephony events: who is calling? Unknown caller → a new lead; known → the call is logged on what it
+matched and the responsible manager sees the caller's card at once; excluded → nothing, counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
+from db.models import Activity, Company, Contact, Exclusion, Lead, LeadStatus, User
+from leadbot.errors import InvalidPhone
+from leadbot.normalize import normalize_phone
+from leadbot.services import history, outbox
+from leadbot.services.context import ServiceContext
+from leadbot.services.lead_input import LeadDraft
+from leadbot.services.leads import LeadService, excluded_values
+from leadbot.services.matching import Match, find_matches
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class CallStatus(StrEnum):
+    MISSED = "missed"
+    ANSWERED = "answered"
+
+
+@dataclass(frozen=True)
+class CallEvent:
+    caller: str  # "from"
+    callee: str  # "to"
+    direction: Direction
+    status: CallStatus
+    duration: int = 0
+    external_id: str | None = None
+
+    @property
+    def client_number(self) -> str:
+        return self.caller if self.direction is Direction.IN else self.callee
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    excluded: bool = False
+    lead: Lead | None = None  # a new lead for an unknown number
+    created: bool = False
+    matched: Match | None = None  # what a known number belongs to
+    repeated: bool = False  # this external_id was handled before
+
+
+class CallService:
+    def __init__(self, ctx: ServiceContext, leads: LeadService) -> None:
+        self._ctx = ctx
+        self._leads = leads
+
+    async def handle(self, call: CallEvent) -> CallOutcome:
+        number = normalize_phone(call.client_number, self._ctx.settings.default_region)
+        if number is None:
+            raise InvalidPhone(value=call.client_number[:64])
+        async with self._ctx.reading() as session:
+            if call.external_id and await self._seen(session, call.external_id):
+                return CallOutcome(repeated=True)
+            excluded = await excluded_values(session, [(CommKind.PHONE, number)])
+            matches = [] if excluded else await find_matches(session, [(CommKind.PHONE, number)], limit=5)
+        if excluded:
+            async with self._ctx.transaction() as session:
+                await session.execute(
+                    update(Exclusion)
+                    .where(Exclusion.id.in_([e.id for e in excluded]))
+                    .values(hits=Exclusion.hits + 1, last_hit_at=self._ctx.clock.now())
+                )
+            return CallOutcome(excluded=True)
+        if not matches:
+            missed = call.status is CallStatus.MISSED and call.direction is Direction.IN
+            created = await self._leads.create(
+                LeadDraft(
+                    title=None,
+                    phones=[number],
+                    source_code="CALLBACK" if missed else "CALL",
+                    external_id=call.external_id,
+                    comment=_describe(call),
+                )
+            )
+            return CallOutcome(lead=created.lead, created=created.created, repeated=not created.created)
+        return await self._log(call, matches[0])
+
+    async def _seen(self, session: AsyncSession, external_id: str) -> bool:
+        if await session.scalar(select(Activity.id).where(Activity.external_id == external_id)) is not None:
+            return True
+        found = await session.scalar(
+            select(Lead.id).where(Lead.external_id == external_id, Lead.source_code.in_(["CALL", "CALLBACK"]))
+        )
+        return found is not None
+
+    async def _log(self, call: CallEvent, match: Match) -> CallOutcome:
+        """Log the call on the lead/contact it matched and show the responsible manager who is calling."""
+        now = self._ctx.clock.now()
+        try:
+            async with self._ctx.transaction() as session:
+                lead_id, contact_id, responsible = await self._owner(session, match)
+                session.add(
+                    Activity(
+                        kind=ActivityKind.CALL,
+                        lead_id=lead_id,
+                        contact_id=contact_id,
+                        responsible_id=responsible,
+                        note=_describe(call),
+                        done=True,
+                        done_at=now,
+                        created_at=now,
+                        external_id=call.external_id,
+                    )
+                )
+                if lead_id is not None:
+                    history.record(
+                        session,
+                        entity="lead",
+                        entity_id=lead_id,
+                        user_id=None,
+                        action="call",
+                        field=call.direction.value,
+                        new=_describe(call),
+                        at=now,
+                    )
+                chat_id = await session.scalar(select(User.telegram_id).where(User.id == responsible))
+                target = chat_id if chat_id is not None else self._ctx.settings.alert_chat_id
+                if target is not None and call.direction is Direction.IN:
+                    outbox.message(
+                        session,
+                        outbox.OutboxKind.NOTICE,
+                        target,
+                        lead_id,
+                        key="calling",
+                        name=match.name,
+                        party=match.type.value,
+                        owner_id=match.id,
+                    )
+        except IntegrityError:  # the same external_id raced in
+            return CallOutcome(repeated=True, matched=match)
+        return CallOutcome(matched=match)
+
+    async def _owner(self, session: AsyncSession, match: Match) -> tuple[int | None, int | None, int | None]:
+        """(lead, contact, responsible user) for a match: a contact's newest open lead if it has one."""
+        if match.type is OwnerType.LEAD:
+            lead = await session.get(Lead, match.id)
+            return match.id, lead.contact_id if lead else None, lead.assignee_id if lead else None
+        owner = Lead.contact_id if match.type is OwnerType.CONTACT else Lead.company_id
+        open_lead = await session.scalar(
+            select(Lead)
+            .join(LeadStatus, LeadStatus.code == Lead.status_code)
+            .where(owner == match.id, LeadStatus.semantics == StatusSemantics.PROCESS)
+            .order_by(Lead.id.desc())
+            .limit(1)
+        )
+        party: Contact | Company | None = (
+            await session.get(Contact, match.id)
+            if match.type is OwnerType.CONTACT
+            else await session.get(Company, match.id)
+        )
+        responsible = (open_lead.assignee_id if open_lead else None) or (party.assignee_id if party else None)
+        contact_id = match.id if match.type is OwnerType.CONTACT else None
+        return (open_lead.id if open_lead else None), contact_id, responsible
+
+
+def _describe(call: CallEvent) -> str:
+    arrow = "→" if call.direction is Direction.OUT else "←"
+    return f"{arrow} {call.status.value}, {call.duration} s"
