@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import date, datetime, time
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -13,6 +15,9 @@ from db.enums import Role
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.errors import DomainError
+from leadbot.intake.tables import TableError, read_table, write_table
+from leadbot.services.exports import HEADERS, ExportService
+from leadbot.services.imports import DuplicatePolicy, ImportService
 from leadbot.services.users import UserService
 
 
@@ -31,6 +36,35 @@ def _parser() -> argparse.ArgumentParser:
     db_parser = commands.add_parser("db", help="database maintenance")
     db_commands = db_parser.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply migrations and seed default directories")
+
+    importing = commands.add_parser(
+        "import", help="import leads from CSV or XLSX (our columns or Bitrix24's)"
+    )
+    importing.add_argument("file", type=Path, metavar="FILE")
+    importing.add_argument(
+        "--source", default="IMPORT", help="source code for rows without one (default IMPORT)"
+    )
+    importing.add_argument(
+        "--duplicates",
+        choices=[p.value for p in DuplicatePolicy],
+        default="skip",
+        help="a row with a known phone/e-mail: skip it, merge into the known lead, or allow a repeat lead",
+    )
+    importing.add_argument(
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="HEADER=FIELD",
+        help="read a column with another header as FIELD (name, phone, email, company_title, ...)",
+    )
+    importing.add_argument("--dry-run", action="store_true", help="report what would happen, change nothing")
+
+    exporting = commands.add_parser("export", help="export leads to CSV or XLSX (by the file's extension)")
+    exporting.add_argument("file", type=Path, metavar="FILE")
+    exporting.add_argument("--status", help="only this status code")
+    exporting.add_argument("--source", help="only this source code")
+    exporting.add_argument("--from", dest="since", type=_date, help="created on or after DATE (YYYY-MM-DD)")
+    exporting.add_argument("--to", dest="until", type=_date, help="created before DATE (YYYY-MM-DD)")
 
     users = commands.add_parser("users", help="manage users")
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -53,6 +87,72 @@ async def _users_add(settings: Settings, telegram_id: int, role: str, name: str)
     return f"user #{actor.id} ({actor.telegram_id}) is {actor.role.value}"
 
 
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-22") from None
+
+
+def _progress(done: int) -> None:
+    if sys.stderr.isatty():
+        print(f"\r  rows processed: {done}", end="", file=sys.stderr, flush=True)
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> str:
+    mapping = {}
+    for item in args.mapping:
+        header, sep, field = item.partition("=")
+        if not sep or not header.strip() or not field.strip():
+            raise CliError(f"--mapping wants HEADER=FIELD, not {item!r}")
+        mapping[header.strip()] = field.strip()
+    try:
+        table = read_table(args.file)
+    except (OSError, TableError) as error:
+        raise CliError(f"cannot read {args.file}: {error}") from error
+    async with open_database(settings) as ctx:
+        report = await ImportService(ctx).run(
+            table,
+            source=args.source,
+            duplicates=DuplicatePolicy(args.duplicates),
+            dry_run=args.dry_run,
+            mapping=mapping,
+            progress=_progress,
+        )
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    lines = [
+        ("dry run: nothing was changed. " if args.dry_run else "") + f"{report.total} rows",
+        f"created: {report.created} (repeat leads of known clients: {report.repeat})",
+        f"merged into existing leads: {report.merged}",
+        f"duplicates skipped: {len(report.skipped)}",
+        f"excluded phones/e-mails: {report.excluded}",
+        f"imported before: {report.already}",
+        f"rejected: {len(report.rejected)}",
+    ]
+    lines += [f"  row {line}: duplicate of {why}" for line, why in report.skipped[:20]]
+    lines += [f"  row {line}: {reason}" for line, reason, _cells in report.rejected[:50]]
+    if report.rejected:
+        rejected = args.file.with_name(args.file.stem + ".rejected.csv")
+        write_table(
+            rejected,
+            [*table.headers, "error"],
+            [[*cells, reason] for _line, reason, cells in report.rejected],
+        )
+        lines.append(f"rejected rows with the reason of each: {rejected} (fix them and import that file)")
+    return "\n".join(lines)
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> str:
+    zone = settings.zone
+    since = datetime.combine(args.since, time(0), tzinfo=zone) if args.since else None
+    until = datetime.combine(args.until, time(0), tzinfo=zone) if args.until else None
+    async with open_database(settings) as ctx:
+        rows = await ExportService(ctx).rows(status=args.status, source=args.source, since=since, until=until)
+    write_table(args.file, HEADERS, rows)
+    return f"exported {len(rows)} leads to {args.file}"
+
+
 async def _run(settings: Settings) -> str:
     if not settings.bot_token:
         raise CliError("BOT_TOKEN is not set: put it in .env or the environment (see .env.example)")
@@ -70,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = asyncio.run(_run(settings))
         elif args.command == "db":
             message = asyncio.run(_db_upgrade(settings))
+        elif args.command == "import":
+            message = asyncio.run(_import(settings, args))
+        elif args.command == "export":
+            message = asyncio.run(_export(settings, args))
         else:
             message = asyncio.run(_users_add(settings, args.telegram_id, args.role, args.name))
     except ValidationError as error:

@@ -9,7 +9,9 @@ from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
 from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
+from leadbot.services.exports import ExportService
 from leadbot.services.history import HistoryService
+from leadbot.services.imports import ImportService
 from leadbot.services.leads import LeadService
 from leadbot.services.nudges import NudgeService
 from leadbot.services.queries import LeadQueries
@@ -32,6 +34,8 @@ class Services:
     activities: ActivityService
     nudges: NudgeService
     calls: CallService
+    imports: ImportService
+    exports: ExportService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -49,4 +53,6 @@ class Services:
             activities=ActivityService(ctx),
             nudges=NudgeService(ctx),
             calls=CallService(ctx, leads),
+            imports=ImportService(ctx),
+            exports=ExportService(ctx),
         )

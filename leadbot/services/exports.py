@@ -1,0 +1,108 @@
+"""Exporting leads to a table that `leadbot import` reads back (the "id" column becomes the external id)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+
+from db.enums import CommKind, OwnerType
+from db.models import Communication, Lead, User
+from leadbot.services.context import ServiceContext
+
+MAX_EACH = 3
+HEADERS = [
+    "id",
+    "title",
+    "name",
+    "second_name",
+    "last_name",
+    "company_title",
+    "post",
+    "phone",
+    "phone_2",
+    "phone_3",
+    "email",
+    "email_2",
+    "email_3",
+    "status_id",
+    "source_id",
+    "source_description",
+    "opportunity",
+    "currency_id",
+    "assigned_by_id",
+    "comments",
+    "created_at",
+]
+
+
+class ExportService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def rows(
+        self,
+        *,
+        status: str | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[list[object]]:
+        conditions = []
+        if status:
+            conditions.append(Lead.status_code == status.upper())
+        if source:
+            conditions.append(Lead.source_code == source.upper())
+        if since:
+            conditions.append(Lead.created_at >= since)
+        if until:
+            conditions.append(Lead.created_at < until)
+        async with self._ctx.reading() as session:
+            leads = (await session.scalars(select(Lead).where(*conditions).order_by(Lead.id))).all()
+            comms: dict[tuple[int, CommKind], list[str]] = defaultdict(list)
+            ids = [lead.id for lead in leads]
+            for start in range(0, len(ids), 900):
+                found = await session.execute(
+                    select(
+                        Communication.owner_id,
+                        Communication.kind,
+                        Communication.raw,
+                        Communication.normalized,
+                    )
+                    .where(
+                        Communication.owner_type == OwnerType.LEAD,
+                        Communication.owner_id.in_(ids[start : start + 900]),
+                    )
+                    .order_by(Communication.id)
+                )
+                for owner_id, kind, raw, normalized in found:
+                    comms[(owner_id, kind)].append(normalized or raw)
+            users = await session.execute(select(User.id, User.telegram_id))
+            telegram = {user.id: user.telegram_id for user in users}
+        rows: list[list[object]] = []
+        for lead in leads:
+            phones = (comms[(lead.id, CommKind.PHONE)] + [""] * MAX_EACH)[:MAX_EACH]
+            emails = (comms[(lead.id, CommKind.EMAIL)] + [""] * MAX_EACH)[:MAX_EACH]
+            rows.append(
+                [
+                    lead.id,
+                    lead.title,
+                    lead.name,
+                    lead.second_name,
+                    lead.last_name,
+                    lead.company_title,
+                    lead.post,
+                    *phones,
+                    *emails,
+                    lead.status_code,
+                    lead.source_code,
+                    lead.source_description,
+                    str(lead.amount) if lead.amount is not None else "",
+                    lead.currency,
+                    telegram.get(lead.assignee_id) if lead.assignee_id else "",
+                    lead.comment,
+                    lead.created_at.isoformat(timespec="seconds"),
+                ]
+            )
+        return rows
