@@ -14,18 +14,21 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table as SqlTable
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import CommKind, OwnerType, StatusSemantics
-from db.models import Communication, Exclusion, Lead, LeadStatus, Source, User
+from db.enums import CommKind, CommValueType, OwnerType, StatusSemantics
+from db.models import Communication, Exclusion, HistoryEntry, Lead, LeadStatus, Source, User
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, InvalidValue, UnknownCode
 from leadbot.i18n_marker import N_
 from leadbot.intake.columns import currency_code, map_headers
 from leadbot.intake.tables import Table
+from leadbot.normalize import CommValue
 from leadbot.permissions import Permission, require
 from leadbot.services import history
 from leadbot.services.comms import add_comms, recognised
@@ -33,9 +36,14 @@ from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import CleanLead, LeadDraft, clean_draft
 from leadbot.services.lead_tx import LeadAction
 
-CHUNK = 500
+CHUNK = 1000
 IMPORT_SOURCE = "IMPORT"
 Values = list[tuple[CommKind, str]]
+_NEW = "new"  # an owner created earlier in the same chunk: ("new", its index among the chunk's new leads)
+LEADS: SqlTable = Lead.__table__  # type: ignore[assignment]
+COMMUNICATIONS: SqlTable = Communication.__table__  # type: ignore[assignment]
+HISTORY: SqlTable = HistoryEntry.__table__  # type: ignore[assignment]
+Owners = dict[tuple[CommKind, str], list[tuple[str, int]]]
 
 
 class DuplicatePolicy(StrEnum):
@@ -214,7 +222,8 @@ class ImportService:
         earlier = await self._imported_before(session, rows)
         excluded = await self._excluded(session, values)
         owners = await self._owners(session, values)
-        fresh: list[tuple[Lead, _Row]] = []
+        fresh: list[dict[str, object]] = []  # column values of the leads this chunk creates
+        fresh_comms: list[list[CommValue]] = []
         for row in rows:
             key = (row.draft.source_code, row.draft.external_id)
             row_values = recognised(row.clean.comms)
@@ -230,41 +239,30 @@ class ImportService:
             known = [owner for value in row_values for owner in owners.get(value, [])]
             if known and policy is DuplicatePolicy.SKIP:
                 kind, owner = known[0]
-                report.skipped.append(
-                    (row.line, f"{kind.value} #{owner if isinstance(owner, int) else 'new'}")
-                )
+                report.skipped.append((row.line, "an earlier row" if kind == _NEW else f"{kind} #{owner}"))
                 continue
-            target = next((owner for kind, owner in known if kind is OwnerType.LEAD), None)
-            if target is not None and policy is DuplicatePolicy.MERGE:
-                await self._merge(session, target, row, owners)
+            pending = next((owner for kind, owner in known if kind == _NEW), None)
+            stored = next((owner for kind, owner in known if kind == OwnerType.LEAD), None)
+            if policy is DuplicatePolicy.MERGE and (pending is not None or stored is not None):
+                if pending is not None:
+                    _fill(fresh[pending], fresh_comms[pending], row)
+                elif stored is not None:
+                    await self._merge(session, stored, row, owners)
                 report.merged += 1
                 continue
-            lead = self._new_lead(row, by, now)
-            contacts = {
-                owner for kind, owner in known if kind is OwnerType.CONTACT and isinstance(owner, int)
-            }
+            lead_values = self._lead_values(row, by, now)
             if known:
-                lead.is_repeat = True
+                contacts = {owner for kind, owner in known if kind == OwnerType.CONTACT}
+                lead_values["is_repeat"] = True
+                lead_values["contact_id"] = contacts.pop() if len(contacts) == 1 else None
                 report.repeat += 1
-                lead.contact_id = contacts.pop() if len(contacts) == 1 else None
-            session.add(lead)
-            fresh.append((lead, row))
             earlier.add(key)
             for value in row_values:
-                owners[value].append((OwnerType.LEAD, lead))
-        await session.flush()
-        for lead, row in fresh:
-            add_comms(session, OwnerType.LEAD, lead.id, row.clean.comms)
-            history.record(
-                session,
-                entity="lead",
-                entity_id=lead.id,
-                user_id=by.id if by else None,
-                action=LeadAction.CREATED,
-                field="source",
-                new="import",
-                at=now,
-            )
+                owners[value].append((_NEW, len(fresh)))
+            fresh.append(lead_values)
+            fresh_comms.append(list(row.clean.comms))
+        if fresh:
+            await self._insert(session, fresh, fresh_comms, by, now)
         report.created += len(fresh)
         for (excluded_kind, excluded_value), count in excluded.items():
             if count:
@@ -273,23 +271,76 @@ class ImportService:
                     .where(Exclusion.kind == excluded_kind, Exclusion.normalized == excluded_value)
                     .values(hits=Exclusion.hits + count, last_hit_at=now)
                 )
-        await session.flush()
 
-    def _new_lead(self, row: _Row, by: Actor | None, now: object) -> Lead:
-        clean, draft = row.clean, row.draft
-        return Lead(
-            **clean.texts,
-            source_code=draft.source_code,
-            status_code=draft.status_code or "NEW",
-            assignee_id=draft.assignee_id,
-            creator_id=by.id if by else None,
-            amount=clean.amount,
-            currency=clean.currency
-            or (self._ctx.settings.default_currency if clean.amount is not None else None),
-            created_at=now,
-            updated_at=now,
-            taken_at=now if draft.assignee_id is not None else None,
+    async def _insert(
+        self,
+        session: AsyncSession,
+        leads: list[dict[str, object]],
+        comms: list[list[CommValue]],
+        by: Actor | None,
+        now: datetime,
+    ) -> None:
+        """One executemany for the chunk's leads, then their phones/e-mails and history rows. Each new lead
+        has a unique (source, external id), which gives back its id (RETURNING would force SQLAlchemy to
+        split the batch on SQLite to keep rows in order)."""
+        await session.execute(insert(LEADS), leads)
+        keys = [(lead["source_code"], lead["external_id"]) for lead in leads]
+        stored = await session.execute(
+            select(Lead.id, Lead.source_code, Lead.external_id).where(
+                Lead.external_id.in_([k[1] for k in keys])
+            )
         )
+        id_of = {(row.source_code, row.external_id): row.id for row in stored}
+        ids = [id_of[key] for key in keys]
+        comm_rows = [
+            {
+                "owner_type": OwnerType.LEAD,
+                "owner_id": lead_id,
+                "kind": c.kind,
+                "raw": c.raw,
+                "normalized": c.normalized,
+                "value_type": CommValueType.WORK,
+                "created_at": now,
+            }
+            for lead_id, lead_comms in zip(ids, comms, strict=True)
+            for c in lead_comms
+        ]
+        if comm_rows:
+            await session.execute(insert(COMMUNICATIONS), comm_rows)
+        await session.execute(
+            insert(HISTORY),
+            [
+                {
+                    "entity": "lead",
+                    "entity_id": lead_id,
+                    "user_id": by.id if by else None,
+                    "action": LeadAction.CREATED,
+                    "field": "source",
+                    "new": "import",
+                    "at": now,
+                }
+                for lead_id in ids
+            ],
+        )
+
+    def _lead_values(self, row: _Row, by: Actor | None, now: datetime) -> dict[str, object]:
+        clean, draft = row.clean, row.draft
+        return {
+            **clean.texts,
+            "source_code": draft.source_code,
+            "status_code": draft.status_code or "NEW",
+            "assignee_id": draft.assignee_id,
+            "creator_id": by.id if by else None,
+            "amount": clean.amount,
+            "currency": clean.currency
+            or (self._ctx.settings.default_currency if clean.amount is not None else None),
+            "is_repeat": False,
+            "contact_id": None,
+            "created_at": now,
+            "updated_at": now,
+            "taken_at": now if draft.assignee_id is not None else None,
+            "version": 1,
+        }
 
     async def _merge(
         self,
@@ -315,7 +366,7 @@ class ImportService:
         new = [c for c in row.clean.comms if c.normalized and (c.kind, c.normalized) not in have]
         add_comms(session, OwnerType.LEAD, lead.id, new)
         for comm in new:
-            owners[(comm.kind, comm.normalized)].append((OwnerType.LEAD, lead.id))  # type: ignore[index]
+            owners[(comm.kind, comm.normalized or "")].append((OwnerType.LEAD, lead.id))
             changes[comm.kind.value] = (None, comm.normalized)
         history.record_changes(
             session,
@@ -344,9 +395,9 @@ class ImportService:
         )
         return {(row.kind, row.normalized): 0 for row in found}
 
-    async def _owners(self, session: AsyncSession, values: Values) -> dict[tuple[CommKind, str], list]:  # type: ignore[type-arg]
+    async def _owners(self, session: AsyncSession, values: Values) -> Owners:
         """Leads and contacts that already have each value (companies do not make a lead a duplicate)."""
-        owners: dict[tuple[CommKind, str], list] = defaultdict(list)  # type: ignore[type-arg]
+        owners: Owners = defaultdict(list)
         if not values:
             return owners
         found = await session.execute(
@@ -366,6 +417,15 @@ def _any_of(kind_column, value_column, values: Iterable[tuple[CommKind, str]]): 
     for kind, value in values:
         by_kind[kind].append(value)
     return or_(*(and_(kind_column == kind, value_column.in_(found)) for kind, found in by_kind.items()))
+
+
+def _fill(values: dict[str, object], comms: list[CommValue], row: _Row) -> None:
+    """Merge a row into a lead created earlier in the same chunk: empty fields, new phones/e-mails."""
+    for name, value in row.clean.texts.items():
+        if value and not values.get(name):
+            values[name] = value
+    have = {(c.kind, c.normalized) for c in comms}
+    comms.extend(c for c in row.clean.comms if c.normalized and (c.kind, c.normalized) not in have)
 
 
 async def _lead_comms(session: AsyncSession, lead_id: int) -> Sequence[Communication]:
