@@ -17,7 +17,9 @@ from leadbot.database import open_database
 from leadbot.errors import DomainError
 from leadbot.intake.tables import TableError, read_table, write_table
 from leadbot.services.exports import HEADERS, ExportService
+from leadbot.services.forms import FormService
 from leadbot.services.imports import DuplicatePolicy, ImportService
+from leadbot.services.leads import LeadService
 from leadbot.services.users import UserService
 
 
@@ -65,6 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--source", help="only this source code")
     exporting.add_argument("--from", dest="since", type=_date, help="created on or after DATE (YYYY-MM-DD)")
     exporting.add_argument("--to", dest="until", type=_date, help="created before DATE (YYYY-MM-DD)")
+
+    forms = commands.add_parser("forms", help="web-to-lead forms served at /forms/KEY")
+    forms_commands = forms.add_subparsers(dest="forms_command", required=True, metavar="ACTION")
+    forms_add = forms_commands.add_parser("add", help="define a form")
+    forms_add.add_argument("key", metavar="KEY", help="lower-case slug used in the URL")
+    forms_add.add_argument("--source", default="WEBFORM", help="source code of its leads (default WEBFORM)")
+    forms_add.add_argument("--redirect", help="URL to send the visitor to after a submission")
+    forms_add.add_argument("--assignee", type=int, metavar="TELEGRAM_ID", help="default responsible manager")
+    forms_add.add_argument("--title", help="heading shown on the form")
+    forms_commands.add_parser("list", help="list the forms")
 
     users = commands.add_parser("users", help="manage users")
     users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
@@ -153,6 +165,22 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
     return f"exported {len(rows)} leads to {args.file}"
 
 
+async def _forms(settings: Settings, args: argparse.Namespace) -> str:
+    async with open_database(settings) as ctx:
+        service = FormService(ctx, LeadService(ctx))
+        if args.forms_command == "add":
+            form = await service.add(
+                args.key,
+                source=args.source,
+                redirect=args.redirect,
+                assignee_telegram_id=args.assignee,
+                title=args.title,
+            )
+            return f"form {form.key} is served at http://{settings.http_host}:{settings.http_port}/forms/{form.key}"
+        lines = [f"{f.key}\t{f.source_code}\t{f.redirect_url or '-'}" for f in await service.all()]
+        return "\n".join(lines) or "no forms yet"
+
+
 async def _run(settings: Settings) -> str:
     if not settings.bot_token:
         raise CliError("BOT_TOKEN is not set: put it in .env or the environment (see .env.example)")
@@ -174,6 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = asyncio.run(_import(settings, args))
         elif args.command == "export":
             message = asyncio.run(_export(settings, args))
+        elif args.command == "forms":
+            message = asyncio.run(_forms(settings, args))
         else:
             message = asyncio.run(_users_add(settings, args.telegram_id, args.role, args.name))
     except ValidationError as error:

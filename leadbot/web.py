@@ -12,6 +12,7 @@ from aiohttp import web
 
 from leadbot.config import Settings
 from leadbot.intake.api import mount_api
+from leadbot.intake.forms import mount_forms
 from leadbot.services.registry import Services
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
@@ -41,6 +42,7 @@ def build_web_app(
     app = web.Application(client_max_size=MAX_BODY)
     app.router.add_get("/healthz", healthz)
     mount_api(app, services)
+    mount_forms(app, services)
     if settings.webhook_url:
         handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook_secret(settings))
         handler.register(app, path=webhook_path(settings))

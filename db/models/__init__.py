@@ -4,6 +4,7 @@ from db.models.activities import Activity
 from db.models.crm import Communication, Company, Contact, Deal, Exclusion
 from db.models.delivery import Outbox, PostedCard
 from db.models.directories import JunkReason, LeadStatus, Source
+from db.models.forms import WebForm
 from db.models.history import HistoryEntry
 from db.models.leads import Lead
 from db.models.users import Invite, User
@@ -24,4 +25,5 @@ __all__ = [
     "PostedCard",
     "Source",
     "User",
+    "WebForm",
 ]

@@ -10,6 +10,7 @@ from leadbot.services.conversion import ConversionService
 from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
 from leadbot.services.exports import ExportService
+from leadbot.services.forms import FormService
 from leadbot.services.history import HistoryService
 from leadbot.services.imports import ImportService
 from leadbot.services.leads import LeadService
@@ -36,6 +37,7 @@ class Services:
     calls: CallService
     imports: ImportService
     exports: ExportService
+    forms: FormService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -55,4 +57,5 @@ class Services:
             calls=CallService(ctx, leads),
             imports=ImportService(ctx),
             exports=ExportService(ctx),
+            forms=FormService(ctx, leads),
         )

@@ -1,0 +1,120 @@
+"""The web-to-lead form over HTTP, and once in a real headless Chromium."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import func, select
+
+from db.enums import Role
+from db.models import Lead
+from leadbot.app import Application
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+
+
+async def form_post(app: Application, key: str, fields: dict[str, str]) -> tuple[int, str, str]:
+    url = f"http://127.0.0.1:{app.http_port}/forms/{key}"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, data=fields, allow_redirects=False) as reply,
+    ):
+        return reply.status, await reply.text(), reply.headers.get("Location", "")
+
+
+async def leads_count(app: Application) -> int:
+    async with app.services.ctx.reading() as session:
+        return await session.scalar(select(func.count()).select_from(Lead)) or 0
+
+
+@pytest.fixture
+async def form(app: Application) -> str:
+    manager = await app.services.users.add(3001, Role.MANAGER, "Anna")
+    await app.services.forms.add("site", title="Заявка с сайта", assignee_telegram_id=manager.telegram_id)
+    await app.services.forms.add("promo", source="ADVERTISING", redirect="https://example.com/thanks")
+    return "site"
+
+
+async def test_the_page_is_an_accessible_form(app: Application, form: str) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{app.http_port}/forms/{form}") as r,
+    ):
+        page = await r.text()
+    assert r.status == 200 and r.content_type == "text/html"
+    assert '<html lang="ru">' in page and 'name="viewport"' in page
+    for field in ("name", "phone", "email", "comment"):
+        assert f'<label for="{field}">' in page and f'id="{field}"' in page
+    assert 'type="tel"' in page and 'autocomplete="email"' in page and "Заявка с сайта" in page
+
+
+async def test_a_submission_becomes_a_lead_with_the_forms_source_and_assignee(
+    app: Application, form: str
+) -> None:
+    status, page, _ = await form_post(
+        app, form, {"name": "Ольга", "phone": "8 903 123-45-67", "comment": "Перезвоните"}
+    )
+    assert status == 200 and "Спасибо" in page
+    lead = (await app.services.queries.find("Ольга")).rows[0]
+    card = await app.services.queries.card(lead.id)
+    assert (card.lead.source_code, card.assignee and card.assignee.name) == ("WEBFORM", "Anna")
+    assert card.phones[0].normalized == "+79031234567"
+
+
+async def test_redirect_after_submission(app: Application, form: str) -> None:
+    status, _page, location = await form_post(app, "promo", {"phone": "+79031234568"})
+    assert (status, location) == (303, "https://example.com/thanks")
+    assert (await app.services.queries.card(1)).lead.source_code == "ADVERTISING"
+
+
+async def test_honeypot_bad_input_unknown_form_and_rate_limit(app: Application, form: str) -> None:
+    status, page, _ = await form_post(
+        app, form, {"name": "Bot", "phone": "+79031234567", "website": "http://spam"}
+    )
+    assert status == 200 and "Спасибо" in page
+    status, page, _ = await form_post(app, form, {"name": "<b>Ира</b>", "email": "not-an-email"})
+    assert status == 400 and "e-mail" in page and "&lt;b&gt;Ира&lt;/b&gt;" in page and "<b>Ира" not in page
+    status, page, _ = await form_post(app, form, {"comment": "nothing else"})
+    assert status == 400
+    assert await leads_count(app) == 0
+    assert (await form_post(app, "nope", {"name": "x"}))[0] == 404
+    statuses = [
+        (await form_post(app, form, {"name": f"Клиент {i}", "phone": f"+7903000000{i}"}))[0] for i in range(7)
+    ]
+    assert statuses.count(200) == 3 and statuses[-1] == 429  # 5 per window, 2 spent above on bad input
+    assert await leads_count(app) == 3
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: install Debian's chromium (.ci/run does)")
+async def test_a_real_browser_fills_and_sends_the_form(app: Application, form: str) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        await page.goto(f"http://127.0.0.1:{app.http_port}/forms/{form}")
+        await page.get_by_label("Ваше имя").fill("Павел")
+        await page.get_by_label("Телефон").fill("8 (916) 555-44-33")
+        await page.get_by_label("Комментарий").fill("Нужна консультация")
+        assert (
+            await page.locator("#website").is_hidden()
+            or await page.locator(".trap").bounding_box() is not None
+        )
+        await page.get_by_role("button", name="Отправить").click()
+        await page.get_by_text("Спасибо!").wait_for()
+        await browser.close()
+    found = await app.services.queries.find("+7 916 555-44-33")
+    assert found.total == 1
