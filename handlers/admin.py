@@ -252,6 +252,33 @@ async def exclusions_pressed(
     await query.answer()
 
 
+# --- web forms ------------------------------------------------------------------------------------------
+
+
+async def forms_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+    """/forms lists the web forms; /forms add KEY [SOURCE] [REDIRECT_URL] defines one (admins)."""
+    args = (command.args or "").split()
+    settings = services.ctx.settings
+    if args[:1] == ["add"] and len(args) >= 2:
+        source = args[2] if len(args) > 2 and not args[2].startswith("http") else "WEBFORM"
+        redirect = next((a for a in args[2:] if a.startswith("http")), None)
+        try:
+            form = await services.forms.add(args[1], source=source, redirect=redirect, by=me)
+        except DomainError as error:
+            await message.answer(error.render(_, html=True))
+            return
+        url = f"http://{settings.http_host}:{settings.http_port}/forms/{form.key}"
+        await message.answer(_("Form {key} is ready: {url}").format(key=esc(form.key), url=esc(url)))
+        return
+    forms = await services.forms.all()
+    lines = ["🧾 <b>" + _("Web forms") + "</b>"]
+    lines += [
+        f"<code>{esc(f.key)}</code> · {esc(f.source_code)} · {esc(f.redirect_url or '—')}" for f in forms
+    ]
+    lines.append(_("Add: /forms add KEY [SOURCE] [REDIRECT_URL]"))
+    await message.answer(fit(lines, _more))
+
+
 def router() -> Router:
     routes = Router(name="admin")
     routes.message.register(invite, Command("invite"))
@@ -261,4 +288,5 @@ def router() -> Router:
     routes.callback_query.register(status_moved, StatusAdminCb.filter(F.op.in_({"up", "down"})))
     routes.message.register(exclusions_command, Command("exclusions"))
     routes.callback_query.register(exclusions_pressed, ExclusionCb.filter())
+    routes.message.register(forms_command, Command("forms"))
     return routes

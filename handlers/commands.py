@@ -16,10 +16,12 @@ COMMANDS = (
     ("find", __("find a lead")),
     ("lead", __("a lead's card by number")),
     ("exclusions", __("the exclusion list")),
+    ("export", __("leads as an Excel file (supervisors)")),
     ("settings", __("language and time zone")),
     ("users", __("team members (admins)")),
     ("invite", __("invite a team member (admins)")),
     ("statuses", __("lead statuses (admins)")),
+    ("forms", __("web forms for the site (admins)")),
     ("help", __("help")),
     ("cancel", __("stop the current dialog")),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 from aiogram.utils.i18n import I18n
 
-from handlers import admin, browse, dialogs, lead_actions, new_lead, reminders, settings, start, stray
+from handlers import admin, browse, dialogs, files, lead_actions, new_lead, reminders, settings, start, stray
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly
 from handlers.outbox_renderer import TelegramRenderer
@@ -24,6 +24,7 @@ def team_router() -> Router:
         browse.router(),
         lead_actions.router(),
         reminders.router(),
+        files.router(),
         admin.router(),
         settings.router(),
         stray.router(),

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     REMOVE_EXCLUSION = "remove_exclusion"
     IMPORT = "import"
+    EXPORT = "export"
 
 
 def allowed(
@@ -32,7 +33,7 @@ def allowed(
     match permission:
         case Permission.MANAGE_DIRECTORIES | Permission.MANAGE_USERS | Permission.REMOVE_EXCLUSION:
             return False
-        case Permission.ASSIGN | Permission.REOPEN | Permission.IMPORT:
+        case Permission.ASSIGN | Permission.REOPEN | Permission.IMPORT | Permission.EXPORT:
             return actor.role is Role.SUPERVISOR
         case Permission.TAKE | Permission.WORK:
             return actor.role is Role.SUPERVISOR or (

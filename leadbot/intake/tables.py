@@ -55,7 +55,7 @@ def read_csv(data: bytes) -> Table:
     return Table([h.strip() for h in headers], rows())
 
 
-def read_xlsx(path: Path) -> Table:
+def read_xlsx(path: Path | io.BytesIO) -> Table:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a broken file
@@ -89,17 +89,32 @@ def read_table(path: Path) -> Table:
     return read_csv(path.read_bytes())
 
 
+def read_table_bytes(data: bytes, filename: str) -> Table:
+    """A table sent as a file (a document in the bot)."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        return read_xlsx(io.BytesIO(data))
+    if filename.lower().endswith((".csv", ".txt")):
+        return read_csv(data)
+    raise TableError("send a .csv or .xlsx file")
+
+
 def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """CSV (UTF-8 with BOM, ";", as Excel in Russia opens it) or XLSX, by the file's extension."""
-    if path.suffix.lower() == ".xlsx":
+    path.write_bytes(table_bytes(path.suffix.lower() == ".xlsx", headers, rows))
+
+
+def table_bytes(xlsx: bool, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    buffer = io.BytesIO()
+    if xlsx:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("leads")
         sheet.append(list(headers))
         for row in rows:
             sheet.append(["" if value is None else value for value in row])
-        book.save(path)
-        return
-    with path.open("w", encoding="utf-8-sig", newline="") as file:
-        writer = csv.writer(file, delimiter=";")
-        writer.writerow(headers)
-        writer.writerows([["" if value is None else value for value in row] for row in rows])
+        book.save(buffer)
+        return buffer.getvalue()
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(headers)
+    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    return text.getvalue().encode("utf-8-sig")

@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from db.enums import CommKind, OwnerType
 from db.models import Communication, Lead, User
+from leadbot.actor import Actor
+from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
 
 MAX_EACH = 3
@@ -48,7 +50,11 @@ class ExportService:
         source: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        by: Actor | None = None,
     ) -> list[list[object]]:
+        """`by` is None for the command line; in the bot only supervisors and admins export."""
+        if by is not None:
+            require(by, Permission.EXPORT)
         conditions = []
         if status:
             conditions.append(Lead.status_code == status.upper())

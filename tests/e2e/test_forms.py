@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from db.enums import Role
 from db.models import Lead
 from leadbot.app import Application
+from tests.fakes.telegram import FakeTelegram, User
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
@@ -118,3 +119,25 @@ async def test_a_real_browser_fills_and_sends_the_form(app: Application, form: s
         await browser.close()
     found = await app.services.queries.find("+7 916 555-44-33")
     assert found.total == 1
+
+
+async def test_an_excluded_visitor_sees_thanks_and_creates_nothing(app: Application, form: str) -> None:
+    await app.services.exclusions.add("+79035550000", None, "spam")
+    status, page, _ = await form_post(app, form, {"name": "Спамер", "phone": "8 903 555-00-00"})
+    assert status == 200 and "Спасибо" in page
+    assert await leads_count(app) == 0
+
+
+async def test_admin_defines_a_form_in_the_bot(
+    app: Application, telegram: FakeTelegram, admin_user: User, form: str
+) -> None:
+    await app.services.users.add(admin_user.id, Role.ADMIN, "Alla")
+    mark = telegram.mark()
+    await telegram.send_message(admin_user, "/forms add landing ADVERTISING https://example.com/ok")
+    reply = await telegram.reply_to(admin_user.id, after=mark)
+    assert "/forms/landing" in reply.text
+    assert (await app.services.forms.get("landing")).redirect_url == "https://example.com/ok"
+    anna = User(3001, "Anna")
+    mark = telegram.mark()
+    await telegram.send_message(anna, "/forms add sneaky")
+    assert "нет прав" in (await telegram.reply_to(anna.id, after=mark)).text

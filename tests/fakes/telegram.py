@@ -106,12 +106,14 @@ class FakeTelegram:
         self.base_url = ""
         self.webhook: str | None = None
         self.webhook_secret: str | None = None
+        self.files: dict[str, bytes] = {}
 
     # --- lifecycle ------------------------------------------------------------------------------
 
     async def start(self) -> str:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -182,6 +184,27 @@ class FakeTelegram:
             "contact": contact,
         }
         await self._push({"message": message})
+
+    async def send_document(self, user: User, filename: str, data: bytes) -> None:
+        file_id = f"file{len(self.files) + 1}"
+        self.files[file_id] = data
+        message = {
+            "message_id": self._next_message_id(user.id),
+            "date": int(time.time()),
+            "chat": _chat(user.id),
+            "from": user.as_dict(),
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": filename,
+                "file_size": len(data),
+            },
+        }
+        await self._push({"message": message})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["path"].rsplit("/", 1)[-1])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
 
     async def press(self, user: User, message: Call | dict[str, Any], word_or_data: str) -> dict[str, Any]:
         """Press the button whose text contains `word_or_data` (or send that raw callback data)."""
@@ -289,6 +312,9 @@ class FakeTelegram:
                     else _decode(value)
                 )
         params.update({k: _decode(v) for k, v in request.query.items()})
+        for name, value in list(params.items()):  # aiogram uploads files as "attach://<part name>"
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[f"_{name}_bytes"] = params.get(f"_{value.removeprefix('attach://')}_bytes", b"")
         if method != "getUpdates" and self._faults and self._faults[0].method == method:
             fault = self._faults.popleft()
             if fault.stall:  # the client times out first; what it never saw does not count as delivered
@@ -330,6 +356,15 @@ class FakeTelegram:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return BOT_USER
+        if method == "getFile":
+            file_id = str(params["file_id"])
+            size = len(self.files.get(file_id, b""))
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": size,
+                "file_path": f"documents/{file_id}",
+            }
         if method in {"sendMessage", "sendDocument", "sendPhoto"}:
             return self._new_message(params)
         if method in {"editMessageText", "editMessageReplyMarkup", "editMessageCaption"}:

@@ -1,0 +1,85 @@
+"""Files in the bot: /export sends the leads as XLSX; a .csv/.xlsx document sent by a supervisor or an
+admin is imported like `leadbot import` (duplicates skipped) and answered with the same summary."""
+
+from __future__ import annotations
+
+import io
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+
+from handlers.i18n import _
+from handlers.render import esc
+from leadbot.actor import Actor
+from leadbot.errors import DomainError
+from leadbot.intake.tables import TableError, read_table_bytes, table_bytes
+from leadbot.services.exports import HEADERS
+from leadbot.services.registry import Services
+
+MAX_FILE = 20 * 1024 * 1024  # what the Bot API lets a bot download
+
+
+async def export_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+    status = (command.args or "").strip().upper() or None
+    try:
+        rows = await services.exports.rows(status=status, by=me)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    data = table_bytes(True, HEADERS, rows)
+    await message.answer_document(
+        BufferedInputFile(data, filename="leads.xlsx"),
+        caption=_("Leads exported: {count}").format(count=len(rows)),
+    )
+
+
+async def import_document(message: Message, bot: Bot, services: Services, me: Actor) -> None:
+    document = message.document
+    if document is None:
+        return
+    name = document.file_name or "leads.csv"
+    if (document.file_size or 0) > MAX_FILE:
+        await message.answer(_("The file is too big: at most 20 MB."))
+        return
+    buffer = io.BytesIO()
+    await bot.download(document, destination=buffer)
+    try:
+        table = read_table_bytes(buffer.getvalue(), name)
+        report = await services.imports.run(table, by=me)
+    except TableError as error:
+        await message.answer(_("Cannot read the file: {reason}").format(reason=esc(str(error))))
+        return
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    lines = [
+        "📥 <b>" + _("Import of {name}").format(name=esc(name)) + "</b>",
+        _("Created: {count} (returning clients: {repeat})").format(
+            count=report.created, repeat=report.repeat
+        ),
+        _("Duplicates skipped: {count}").format(count=len(report.skipped)),
+        _("Excluded: {count}").format(count=report.excluded),
+        _("Imported before: {count}").format(count=report.already),
+        _("Rejected: {count}").format(count=len(report.rejected)),
+    ]
+    lines += [
+        _("Row {line}: {reason}").format(line=line, reason=esc(reason))
+        for line, reason, _c in report.rejected[:10]
+    ]
+    await message.answer("\n".join(lines))
+    if report.rejected:
+        data = table_bytes(
+            False, [*table.headers, "error"], [[*cells, why] for _l, why, cells in report.rejected]
+        )
+        await message.answer_document(
+            BufferedInputFile(data, filename="rejected.csv"),
+            caption=_("Fix these rows and send the file again."),
+        )
+
+
+def router() -> Router:
+    routes = Router(name="files")
+    routes.message.register(export_command, Command("export"))
+    routes.message.register(import_document, F.document, F.chat.type == "private")
+    return routes
