@@ -17,7 +17,7 @@ from handlers.callbacks import LeadCb, LeadOp, ReminderCb, ReminderOp
 from handlers.cards import ACTIVITY_KINDS, moment
 from handlers.i18n import _
 from handlers.render import clip, esc, fit
-from handlers.states import ReminderResult, RescheduleTime
+from handlers.states import CommentText, RescheduleTime
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
@@ -159,21 +159,10 @@ async def reminder_pressed(
     if message is not None:
         await edit(message, Rendered(f"{message.html_text}\n\n{outcome}"))
         if callback_data.op is ReminderOp.DONE and activity is not None and activity.lead_id is not None:
-            await state.set_state(ReminderResult.note)
+            await state.set_state(CommentText.text)  # the result is a comment on the lead's timeline
             await state.update_data(lead_id=activity.lead_id)
             await message.answer(_("How did it go? Write the result for the lead's timeline, or /cancel."))
     await query.answer(outcome)
-
-
-async def result_note(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
-    data = await state.get_data()
-    await state.clear()
-    try:
-        await services.leads.comment(int(data["lead_id"]), message.text or "", me)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
-    await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
 
 
 async def reschedule_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
@@ -193,6 +182,5 @@ def router() -> Router:
     routes = Router(name="reminders")
     routes.message.register(today_command, Command("today"))
     routes.callback_query.register(reminder_pressed, ReminderCb.filter())
-    routes.message.register(result_note, ReminderResult.note, F.text, ~F.text.startswith("/"))
     routes.message.register(reschedule_text, RescheduleTime.when, F.text, ~F.text.startswith("/"))
     return routes

@@ -26,10 +26,6 @@ class RemindTime(StatesGroup):
     when = State()
 
 
-class ReminderResult(StatesGroup):
-    note = State()
-
-
 class CommentText(StatesGroup):
     text = State()
 
