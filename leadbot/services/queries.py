@@ -251,9 +251,7 @@ class LeadQueries:
             )
             return [
                 PipelineRow(
-                    status,
-                    totals.get(status.code, (0, 0))[0],
-                    (Decimal(totals.get(status.code, (0, 0))[1]) / 100).quantize(Decimal("0.01")),
+                    status, totals.get(status.code, (0, 0))[0], Decimal(totals.get(status.code, (0, 0))[1])
                 )
                 for status in statuses
             ]

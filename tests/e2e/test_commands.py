@@ -104,7 +104,7 @@ async def test_pipeline_and_my_leads(app: Application, telegram: FakeTelegram, a
             LeadDraft(name=f"Клиент {number}", amount="1000", assignee_id=anna.id)
         )
     pipeline = await say(telegram, anna_user, "/leads")
-    assert "Новый: <b>12</b>" in pipeline.text
+    assert "Новый: <b>12</b> · 12\xa0000,00\xa0₽" in pipeline.text
     listing = await tap(telegram, anna_user, pipeline, "Новый (12)")
     assert "Страница 1 из 2" in listing.text
     mark = telegram.mark()
