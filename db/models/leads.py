@@ -41,6 +41,7 @@ class Lead(Base):
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # speed-to-lead reports
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sla_nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the group was reminded
     sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # supervisors were told

@@ -23,6 +23,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()
     digest_sent_on: Mapped[date | None] = mapped_column(Date)  # local date of the last morning digest
+    weekly_sent_on: Mapped[date | None] = mapped_column(Date)  # local Monday of the last weekly summary
 
 
 class Invite(Base):

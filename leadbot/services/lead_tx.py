@@ -93,6 +93,7 @@ async def change_lead(
                 raise StaleLead()
             result = await apply(session, lead)
             lead.updated_at = ctx.clock.now()
+            lead.first_action_at = lead.first_action_at or lead.updated_at
             outbox.refresh_cards(session, lead.id, actor_name=by.name, action=action)
         return result
     except StaleDataError:

@@ -16,6 +16,7 @@ from leadbot.services.imports import ImportService
 from leadbot.services.leads import LeadService
 from leadbot.services.nudges import NudgeService
 from leadbot.services.queries import LeadQueries
+from leadbot.services.reports import ReportService
 from leadbot.services.users import UserService
 
 
@@ -38,6 +39,7 @@ class Services:
     imports: ImportService
     exports: ExportService
     forms: FormService
+    reports: ReportService
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
@@ -58,4 +60,5 @@ class Services:
             imports=ImportService(ctx),
             exports=ExportService(ctx),
             forms=FormService(ctx, leads),
+            reports=ReportService(ctx),
         )

@@ -1,0 +1,163 @@
+"""Every report figure against values computed by hand on a small fixed data set."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leadbot.actor import Actor
+from leadbot.clock import FrozenClock
+from leadbot.reporting import chart_png, text_table
+from leadbot.services.conversion import ConvertRequest
+from leadbot.services.lead_input import LeadDraft
+from leadbot.services.registry import Services
+from leadbot.services.reports import Report, ReportName
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+SINCE = datetime(2026, 11, 1, tzinfo=MOSCOW)
+UNTIL = datetime(2026, 12, 1, tzinfo=MOSCOW)
+
+
+def figures(report: Report) -> dict[str, tuple[object, ...]]:
+    return {str(row.label): row.values for row in report.rows}
+
+
+@pytest.fixture
+async def data(
+    services: Services, clock: FrozenClock, anna: Actor, boris: Actor, supervisor: Actor
+) -> Services:
+    """Seven leads in November (Moscow time) and two just outside it.
+
+    #1 CALL, Anna, taken after 5 min, converted (amount 1000)
+    #2 CALL, Anna, taken after 15 min, junk SPAM
+    #3 WEB, Boris (taken by Anna after 10 min, reassigned to Boris), amount 500
+    #4 WEB, unassigned, repeat client
+    #5 WEB, Boris from the start, junked then reopened (in work again)
+    #6 CALL, Boris, taken after 30 min, PROCESSED
+    #7 WEB, created 30.11 23:30 Moscow (inside), unassigned
+    outside: 31.10 23:59 Moscow and 01.12 00:00 Moscow
+    """
+    leads = services.leads
+
+    async def at(moment: datetime, **fields: object) -> int:
+        clock.set(moment.astimezone(UTC))
+        outcome = await leads.create(LeadDraft(**fields))  # type: ignore[arg-type]
+        assert outcome.lead is not None
+        return outcome.lead.id
+
+    start = datetime(2026, 11, 10, 10, 0, tzinfo=MOSCOW)
+    one = await at(start, name="Иван Петров", phones=["+79160000001"], source_code="CALL", amount="1000")
+    clock.advance(timedelta(minutes=5))
+    await leads.take(one, anna)
+    await services.conversion.convert(one, ConvertRequest(contact=True, deal=True), anna)
+
+    two = await at(start + timedelta(hours=1), name="Спам", source_code="CALL")
+    clock.advance(timedelta(minutes=15))
+    await leads.take(two, anna)
+    await leads.junk(two, "SPAM", anna)
+
+    three = await at(start + timedelta(hours=2), name="Ольга", source_code="WEB", amount="500")
+    clock.advance(timedelta(minutes=10))
+    await leads.take(three, anna)
+    await leads.assign(three, boris.id, supervisor)
+
+    await at(start + timedelta(hours=3), name="Иван снова", phones=["+79160000001"], source_code="WEB")
+
+    five = await at(start + timedelta(hours=4), name="Пётр", source_code="WEB", assignee_id=boris.id)
+    await leads.junk(five, "UNREACHABLE", boris)
+    await leads.reopen(five, supervisor)
+
+    six = await at(start + timedelta(hours=5), name="Мария", source_code="CALL")
+    clock.advance(timedelta(minutes=30))
+    await leads.take(six, boris)
+    await leads.change_status(six, "PROCESSED", boris)
+
+    await at(datetime(2026, 11, 30, 23, 30, tzinfo=MOSCOW), name="Поздний", source_code="WEB")
+    await at(datetime(2026, 10, 31, 23, 59, tzinfo=MOSCOW), name="Октябрь", source_code="WEB")
+    await at(datetime(2026, 12, 1, 0, 0, tzinfo=MOSCOW), name="Декабрь", source_code="WEB")
+    return services
+
+
+async def test_by_manager(data: Services) -> None:
+    report = await data.reports.build(ReportName.MANAGERS, SINCE, UNTIL)
+    # leads, share %, in work, converted, conv %, junk, junk %
+    assert figures(report) == {
+        "Anna": (2, 28.6, 0, 1, 50.0, 1, 50.0),
+        "Boris": (3, 42.9, 3, 0, 0.0, 0, 0.0),
+        "—": (2, 28.6, 2, 0, 0.0, 0, 0.0),
+    }
+    assert report.totals == {"leads": 7}
+
+
+async def test_by_status(data: Services) -> None:
+    report = await data.reports.build(ReportName.STATUSES, SINCE, UNTIL, locale="en")
+    # Take does not change the status: #3 (taken, reassigned) is still New; #5 was reopened into In progress
+    assert figures(report) == {
+        "New": (3, 42.9, Decimal("500.00"), 33.3),
+        "In progress": (1, 14.3, Decimal("0.00"), 0.0),
+        "Processed": (1, 14.3, Decimal("0.00"), 0.0),
+        "Converted": (1, 14.3, Decimal("1000.00"), 66.7),
+        "Junk": (1, 14.3, Decimal("0.00"), 0.0),
+    }
+
+
+async def test_by_source(data: Services) -> None:
+    report = await data.reports.build(ReportName.SOURCES, SINCE, UNTIL, locale="en")
+    assert figures(report) == {"Website": (4, 57.1, 0, 0.0, 0, 0.0), "Call": (3, 42.9, 1, 33.3, 1, 33.3)}
+
+
+async def test_funnel(data: Services) -> None:
+    report = await data.reports.build(ReportName.FUNNEL, SINCE, UNTIL)
+    # created 7; taken: #1 #2 #3 #5 (assigned at creation) #6 = 5;
+    # moved past New: #1 #2 #5 #6 = 4; converted 1
+    assert figures(report) == {
+        "Created": (7, 100.0, 100.0),
+        "Taken": (5, 71.4, 71.4),
+        "In work": (4, 57.1, 80.0),
+        "Converted": (1, 14.3, 25.0),
+    }
+
+
+async def test_junk(data: Services) -> None:
+    report = await data.reports.build(ReportName.JUNK, SINCE, UNTIL, locale="en")
+    assert report.totals == {"leads": 7, "junk": 1, "junk_rate": 14.3}
+    assert [(str(row.label), str(row.values[0]), row.values[1:]) for row in report.rows] == [
+        ("Anna", "Manager", ("Spam", 1, 100.0)),
+        ("Call", "Source", ("Spam", 1, 100.0)),
+    ]
+
+
+async def test_speed(data: Services) -> None:
+    report = await data.reports.build(ReportName.SPEED, SINCE, UNTIL)
+    # by current assignee, nearest-rank percentiles; first action: Anna #1 5, #2 15 → median 5, p90 15;
+    # Boris #5 0 (junked at once), #3 10 (Anna's take), #6 30 → median 10, p90 30. Assignment is the same.
+    assert figures(report) == {
+        "Anna": (5.0, 15.0, 5.0, 15.0),
+        "Boris": (10.0, 30.0, 10.0, 30.0),
+    }
+
+
+async def test_repeat(data: Services) -> None:
+    report = await data.reports.build(ReportName.REPEAT, SINCE, UNTIL, locale="en")
+    assert report.totals == {"leads": 7, "repeat": 1, "repeat_rate": 14.3}
+    assert figures(report)["Website"] == (4, 1, 25.0)
+
+
+async def test_a_manager_sees_only_their_own_figures(data: Services, anna: Actor) -> None:
+    report = await data.reports.build(ReportName.MANAGERS, SINCE, UNTIL, by=anna)
+    assert list(figures(report)) == ["Anna"]
+
+
+async def test_text_table_and_chart(data: Services) -> None:
+    report = await data.reports.build(ReportName.MANAGERS, SINCE, UNTIL)
+    table = text_table(report, str)
+    assert table.splitlines()[0].startswith("Manager") and "28.6" in table
+    assert max(len(line) for line in table.splitlines()) <= 64
+    png = chart_png(report, str, "Leads by manager")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (800, 450)
+    assert 5_000 < len(png) < 500_000
