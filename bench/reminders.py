@@ -61,7 +61,7 @@ async def main(count: int, spread: float) -> None:
             began = time.perf_counter()
             await scheduler.start()
             loaded = time.perf_counter() - began
-            print(f"loaded {count} pending reminders in {loaded:.2f} s ({scheduler.jobs} scheduler jobs)")
+            print(f"loaded {count} pending reminders in {loaded:.2f} s ({scheduler.reminder_jobs} jobs)")
             deadline = time.monotonic() + spread + 60
             while time.monotonic() < deadline:
                 async with ctx.reading() as session:

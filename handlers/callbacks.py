@@ -114,3 +114,10 @@ class ReminderOp(StrEnum):
 class ReminderCb(CallbackData, prefix="R"):
     op: ReminderOp
     id: int
+
+
+class ReportCb(CallbackData, prefix="Q"):
+    """A report (`name`) for a period: "" asks for it; d, w, m, 30 or c (typed)."""
+
+    name: str
+    period: str = ""

@@ -13,6 +13,7 @@ COMMANDS = (
     ("my", __("my open leads")),
     ("today", __("my reminders for today")),
     ("leads", __("the pipeline by status")),
+    ("report", __("reports: managers, sources, funnel, speed")),
     ("find", __("find a lead")),
     ("lead", __("a lead's card by number")),
     ("exclusions", __("the exclusion list")),

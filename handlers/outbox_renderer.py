@@ -12,6 +12,7 @@ from handlers.cards import card_keyboard, card_text, digest_keyboard, digest_tex
 from handlers.i18n import _
 from handlers.reminders import agenda, notice_keyboard, notice_text, reminder_keyboard, reminder_text
 from handlers.render import clip, esc
+from handlers.reports import weekly_summary
 from leadbot.config import Settings
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
@@ -56,6 +57,8 @@ class TelegramRenderer:
                 row = (await self._services.queries.rows([lead_id]))[0]
                 text = notice_text(str(payload["key"]), row, int(payload.get("minutes", 0)))
                 return Rendered(text, notice_keyboard(lead_id, card.lead.version))
+            if kind == OutboxKind.WEEKLY_SUMMARY:
+                return await weekly_summary(self._services, zone, locale)
             if kind == OutboxKind.MORNING_DIGEST:
                 heading = "☀️ <b>" + _("Good morning! Your day:") + "</b>"
                 return await agenda(self._services, int(payload["user_id"]), zone, heading)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 from aiogram.utils.i18n import I18n
 
-from handlers import admin, browse, dialogs, files, lead_actions, new_lead, reminders, settings, start, stray
+from handlers import (
+    admin,
+    browse,
+    dialogs,
+    files,
+    lead_actions,
+    new_lead,
+    reminders,
+    reports,
+    settings,
+    start,
+    stray,
+)
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly
 from handlers.outbox_renderer import TelegramRenderer
@@ -25,6 +37,7 @@ def team_router() -> Router:
         lead_actions.router(),
         reminders.router(),
         files.router(),
+        reports.router(),
         admin.router(),
         settings.router(),
         stray.router(),

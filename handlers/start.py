@@ -24,6 +24,7 @@ def help_text() -> str:
             _("/find TEXT: find by name, phone, e-mail or company"),
             _("/leads: the pipeline by status"),
             _("/my: my open leads"),
+            _("/report: reports by manager, status, source, funnel, speed"),
             _("/today: my reminders for today and overdue ones"),
             _("/exclusions: the exclusion list"),
             _("/settings: language and time zone"),

@@ -32,3 +32,7 @@ class CommentText(StatesGroup):
 
 class RescheduleTime(StatesGroup):
     when = State()
+
+
+class ReportPeriod(StatesGroup):
+    dates = State()

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,11 +15,13 @@ from db.enums import Role
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.errors import DomainError
-from leadbot.intake.tables import TableError, read_table, write_table
+from leadbot.intake.tables import TableError, read_table, table_bytes, write_table
+from leadbot.reporting import chart_png, table_rows, text_table
 from leadbot.services.exports import HEADERS, ExportService
 from leadbot.services.forms import FormService
 from leadbot.services.imports import DuplicatePolicy, ImportService
 from leadbot.services.leads import LeadService
+from leadbot.services.reports import ReportName, ReportService
 from leadbot.services.users import UserService
 
 
@@ -67,6 +69,20 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--source", help="only this source code")
     exporting.add_argument("--from", dest="since", type=_date, help="created on or after DATE (YYYY-MM-DD)")
     exporting.add_argument("--to", dest="until", type=_date, help="created before DATE (YYYY-MM-DD)")
+
+    report = commands.add_parser("report", help="a lead report for a period")
+    report.add_argument(
+        "name",
+        choices=[r.value for r in ReportName],
+        metavar="NAME",
+        help=", ".join(r.value for r in ReportName),
+    )
+    report.add_argument("--from", dest="since", type=_date, required=True, help="first day (YYYY-MM-DD)")
+    report.add_argument(
+        "--to", dest="until", type=_date, required=True, help="last day, included (YYYY-MM-DD)"
+    )
+    report.add_argument("--format", choices=["table", "csv", "xlsx", "png"], default="table")
+    report.add_argument("--output", type=Path, help="file for csv, xlsx or png (default: report.FORMAT)")
 
     forms = commands.add_parser("forms", help="web-to-lead forms served at /forms/KEY")
     forms_commands = forms.add_subparsers(dest="forms_command", required=True, metavar="ACTION")
@@ -165,6 +181,23 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
     return f"exported {len(rows)} leads to {args.file}"
 
 
+async def _report(settings: Settings, args: argparse.Namespace) -> str:
+    since = datetime.combine(args.since, time(0), tzinfo=settings.zone)
+    until = datetime.combine(args.until + timedelta(days=1), time(0), tzinfo=settings.zone)
+    async with open_database(settings) as ctx:
+        report = await ReportService(ctx).build(ReportName(args.name), since, until)
+    title = f"{args.name}: {args.since:%d.%m.%Y}–{args.until:%d.%m.%Y}"
+    if args.format == "table":
+        return f"{title}\n{text_table(report, str)}"
+    output = args.output or Path(f"report.{args.format}")
+    if args.format == "png":
+        output.write_bytes(chart_png(report, str, title))
+    else:
+        headers, rows = table_rows(report, str)
+        output.write_bytes(table_bytes(args.format == "xlsx", headers, rows))
+    return f"{title} written to {output}"
+
+
 async def _forms(settings: Settings, args: argparse.Namespace) -> str:
     async with open_database(settings) as ctx:
         service = FormService(ctx, LeadService(ctx))
@@ -202,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = asyncio.run(_import(settings, args))
         elif args.command == "export":
             message = asyncio.run(_export(settings, args))
+        elif args.command == "report":
+            message = asyncio.run(_report(settings, args))
         elif args.command == "forms":
             message = asyncio.run(_forms(settings, args))
         else:

@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from leadbot.i18n_marker import Msg
 from leadbot.services.reports import Report, ReportName
@@ -84,6 +85,8 @@ def chart_png(report: Report, translate: Translate, title: str) -> bytes:
         if len(columns) > 1:
             axes.legend()
         axes.grid(axis="y", alpha=0.3)
+        if report.name is not ReportName.SPEED:  # counts, not minutes
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

@@ -33,8 +33,8 @@ class Scheduler:
         )
 
     @property
-    def jobs(self) -> int:
-        return len(self._aps.get_jobs())
+    def reminder_jobs(self) -> int:
+        return sum(1 for job in self._aps.get_jobs() if job.id.startswith("activity-"))
 
     async def start(self) -> None:
         """Start inside the running loop; send what was missed, then mirror every pending reminder."""

@@ -119,17 +119,46 @@ class NudgeService:
             queued += await self._claim_digest(user.id, user.telegram_id, local.date())
         return queued
 
-    async def _claim_digest(self, user_id: int, chat_id: int, day: date) -> int:
+    async def send_weekly_summaries(self) -> int:
+        """Queue last week's figures for each supervisor and admin, Monday 09:00-10:00 their time."""
+        settings, now = self._ctx.settings, self._ctx.clock.now()
+        queued = 0
+        async with self._ctx.reading() as session:
+            bosses = (
+                await session.scalars(
+                    select(User).where(User.active.is_(True), User.role.in_([Role.SUPERVISOR, Role.ADMIN]))
+                )
+            ).all()
+        for user in bosses:
+            local = now.astimezone(ZoneInfo(user.timezone or settings.timezone))
+            if local.weekday() != 0 or not (DIGEST_FROM <= local.time() < DIGEST_UNTIL):
+                continue
+            if user.weekly_sent_on != local.date():
+                queued += await self._claim_digest(user.id, user.telegram_id, local.date(), weekly=True)
+        return queued
+
+    async def _claim_digest(self, user_id: int, chat_id: int, day: date, *, weekly: bool = False) -> int:
+        """Mark the day as done for this user (once, whoever runs) and queue the message."""
+        column = User.weekly_sent_on if weekly else User.digest_sent_on
         async with self._ctx.transaction() as session:
             claimed = await session.execute(
                 update(User)
-                .where(User.id == user_id, (User.digest_sent_on.is_(None)) | (User.digest_sent_on != day))
-                .values(digest_sent_on=day)
+                .where(User.id == user_id, column.is_(None) | (column != day))
+                .values({column.key: day})
             )
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 return 0
-            outbox.message(session, outbox.OutboxKind.MORNING_DIGEST, chat_id, user_id=user_id)
+            kind = outbox.OutboxKind.WEEKLY_SUMMARY if weekly else outbox.OutboxKind.MORNING_DIGEST
+            outbox.message(session, kind, chat_id, user_id=user_id)
             return 1
+
+
+def last_week(now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[Monday 00:00, next Monday 00:00) of the week before the one `now` is in, in `zone`."""
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    start = datetime.combine(monday - timedelta(days=7), time(0), tzinfo=zone)
+    return start, datetime.combine(monday, time(0), tzinfo=zone)
 
 
 def end_of_local_day(now: datetime, zone: ZoneInfo) -> datetime:

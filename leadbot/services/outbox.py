@@ -16,6 +16,7 @@ class OutboxKind(StrEnum):
     REMINDER = "reminder"  # a due activity: payload activity_id, late
     NOTICE = "notice"  # a short note about lead_id: payload key (what happened) and its figures
     MORNING_DIGEST = "morning_digest"  # the user's day: payload user_id
+    WEEKLY_SUMMARY = "weekly_summary"  # last week's report figures for a supervisor: payload user_id
 
 
 def announce_lead(session: AsyncSession, lead_id: int, chat_ids: set[int | None]) -> None:

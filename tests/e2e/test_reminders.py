@@ -98,12 +98,12 @@ async def test_restart_sends_missed_reminders_once_and_keeps_future_ones(
         await first.services.activities.plan(
             outcome.lead.id, ActivityKind.TASK, now + timedelta(days=2), anna
         )
-        assert first.scheduler.jobs == 2 + 2  # two reminders, two periodic checks
+        assert first.scheduler.reminder_jobs == 2
     clock.advance(timedelta(hours=1))  # the bot was down when the call was due
     async with Application(configured, clock) as second:
         late = (await telegram.wait_for(lambda c: is_reminder(c, 3001)))[0]
         assert "С опозданием" in late.text
-        assert second.scheduler.jobs == 1 + 2
+        assert second.scheduler.reminder_jobs == 1
         assert await second.services.activities.fire_due() == 0
     async with Application(configured, clock):
         pass
@@ -123,7 +123,7 @@ async def test_the_real_timer_fires_a_reminder(settings: Settings, telegram: Fak
         reminder = (await telegram.wait_for(lambda c: is_reminder(c, 3001), within=10))[0]
         assert "Встреча" in reminder.text
         assert len([c for c in telegram.sent("sendMessage", 3001) if is_reminder(c, 3001)]) == 1
-        assert app.scheduler.jobs == 2  # only the periodic checks are left
+        assert app.scheduler.reminder_jobs == 0
 
 
 async def test_speed_to_lead_nudge_and_escalation(

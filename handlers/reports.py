@@ -1,0 +1,192 @@
+"""/report: choose a report, then a period; get a compact table and a chart."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import ReportCb
+from handlers.i18n import _, __, current_locale
+from handlers.render import esc
+from handlers.states import ReportPeriod
+from handlers.telegram_io import edit_markup, pressed_message, refuse
+from leadbot.actor import Actor
+from leadbot.delivery.worker import Rendered
+from leadbot.errors import DomainError, InvalidValue
+from leadbot.i18n_marker import N_
+from leadbot.reporting import chart_png, text_table
+from leadbot.services.nudges import last_week
+from leadbot.services.registry import Services
+from leadbot.services.reports import Report, ReportName
+
+TITLES = {
+    ReportName.MANAGERS: __("By manager"),
+    ReportName.STATUSES: __("By status"),
+    ReportName.SOURCES: __("By source"),
+    ReportName.FUNNEL: __("Funnel"),
+    ReportName.JUNK: __("Junk"),
+    ReportName.SPEED: __("Speed"),
+    ReportName.REPEAT: __("Repeat clients"),
+}
+TOTALS = {
+    "leads": __("leads"),
+    "amount": __("amount"),
+    "junk": __("junk"),
+    "junk_rate": __("junk %"),
+    "repeat": __("repeat"),
+    "repeat_rate": __("repeat %"),
+}
+PERIODS = {
+    "d": __("Today"),
+    "w": __("This week"),
+    "m": __("This month"),
+    "30": __("Last 30 days"),
+    "c": __("Dates…"),
+}
+_RANGE = re.compile(
+    r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s*[-–—]\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s*$"
+)
+
+
+def period_bounds(code: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[since, until) of a named period, in the user's time zone."""
+    today = now.astimezone(zone).date()
+
+    def midnight(day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=zone)
+
+    if code == "w":
+        monday = today - timedelta(days=today.weekday())
+        return midnight(monday), midnight(monday + timedelta(days=7))
+    if code == "m":
+        first = today.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return midnight(first), midnight(following)
+    if code == "30":
+        return midnight(today - timedelta(days=29)), midnight(today + timedelta(days=1))
+    return midnight(today), midnight(today + timedelta(days=1))
+
+
+def parse_range(text: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """ "01.11-15.11" or "01.11.2026-15.11.2026", both days included."""
+    match = _RANGE.match(text)
+    if match is None:
+        raise InvalidValue(field=N_("period"), value=text[:40])
+    d1, m1, y1, d2, m2, y2 = match.groups()
+    year = now.astimezone(zone).year
+    try:
+        first = date(int(y1 or year), int(m1), int(d1))
+        last = date(int(y2 or y1 or year), int(m2), int(d2))
+    except ValueError:
+        raise InvalidValue(field=N_("period"), value=text[:40]) from None
+    return datetime.combine(first, time(0), tzinfo=zone), datetime.combine(
+        last + timedelta(days=1), time(0), tzinfo=zone
+    )
+
+
+WEEKLY = (ReportName.MANAGERS, ReportName.SOURCES, ReportName.FUNNEL)
+
+
+async def weekly_summary(services: Services, zone: ZoneInfo, locale: str) -> Rendered:
+    """Last week's figures for everyone (the reader is a supervisor or an admin)."""
+    since, until = last_week(services.ctx.clock.now(), zone)
+    last_day = until - timedelta(days=1)
+    lines = [
+        "🗓 <b>"
+        + _("Last week: {first}–{last}").format(first=f"{since:%d.%m}", last=f"{last_day:%d.%m.%Y}")
+        + "</b>"
+    ]
+    for name in WEEKLY:
+        report = await services.reports.build(name, since, until, locale=locale)
+        lines += [f"<b>{esc(str(TITLES[name]))}</b>", f"<pre>{esc(text_table(report, _))}</pre>"]
+    return Rendered("\n".join(lines)[:4096])
+
+
+def reports_menu() -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for name, title in TITLES.items():
+        kb.button(text=str(title), callback_data=ReportCb(name=name.value))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+def periods_menu(name: str) -> InlineKeyboardMarkup:
+    kb = InlineKeyboardBuilder()
+    for code, title in PERIODS.items():
+        kb.button(text=str(title), callback_data=ReportCb(name=name, period=code))
+    kb.adjust(2)
+    return kb.as_markup()
+
+
+async def report_command(message: Message) -> None:
+    await message.answer("📊 " + _("Which report?"), reply_markup=reports_menu())
+
+
+async def send_report(
+    message: Message, services: Services, me: Actor, name: ReportName, since: datetime, until: datetime
+) -> None:
+    report: Report = await services.reports.build(name, since, until, by=me, locale=current_locale())
+    last_day = until - timedelta(days=1)
+    title = f"{TITLES[name]}: {since:%d.%m.%Y}–{last_day:%d.%m.%Y}"
+    totals = " · ".join(f"{TOTALS.get(key, key)}: {value}" for key, value in report.totals.items())
+    body = "\n".join(
+        filter(None, [f"<b>{esc(title)}</b>", esc(totals), f"<pre>{esc(text_table(report, _))}</pre>"])
+    )
+    await message.answer(body[:4096])
+    chart = chart_png(report, _, title)
+    await message.answer_photo(BufferedInputFile(chart, filename=f"{name.value}.png"))
+
+
+async def report_pressed(
+    query: CallbackQuery, callback_data: ReportCb, services: Services, me: Actor, state: FSMContext
+) -> None:
+    message = pressed_message(query)
+    if message is None or callback_data.name not in set(ReportName):
+        await query.answer(_("This button is outdated."), show_alert=True)
+        return
+    name = ReportName(callback_data.name)
+    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    if not callback_data.period:
+        await edit_markup(message, periods_menu(name.value))
+        await query.answer()
+        return
+    if callback_data.period == "c":
+        await state.set_state(ReportPeriod.dates)
+        await state.update_data(report=name.value)
+        await message.answer(_("Which days? For example: 01.11-15.11 or 01.10.2026-31.10.2026"))
+        await query.answer()
+        return
+    since, until = period_bounds(callback_data.period, services.ctx.clock.now(), zone)
+    try:
+        await send_report(message, services, me, name, since, until)
+    except DomainError as error:
+        await refuse(query, error)
+        return
+    await query.answer()
+
+
+async def typed_period(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+    data = await state.get_data()
+    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    try:
+        since, until = parse_range(message.text or "", services.ctx.clock.now(), zone)
+        await send_report(message, services, me, ReportName(str(data["report"])), since, until)
+    except DomainError as error:
+        await message.answer(error.render(_, html=True))
+        return
+    await state.clear()
+
+
+def router() -> Router:
+    routes = Router(name="reports")
+    routes.message.register(report_command, Command("report"))
+    routes.callback_query.register(report_pressed, ReportCb.filter())
+    routes.message.register(typed_period, ReportPeriod.dates, F.text, ~F.text.startswith("/"))
+    return routes
