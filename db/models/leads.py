@@ -14,7 +14,19 @@ class Lead(Base):
     __table_args__ = (
         UniqueConstraint("source_code", "external_id"),
         Index("ix_leads_status_assignee", "status_code", "assignee_id"),
-        Index("ix_leads_created_at", "created_at"),
+        # Reports read only these columns of the leads created in a period: a covering index.
+        Index(
+            "ix_leads_report",
+            "created_at",
+            "status_code",
+            "source_code",
+            "assignee_id",
+            "is_repeat",
+            "amount",
+            "taken_at",
+            "first_action_at",
+            "junk_reason_code",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,6 +26,8 @@ from leadbot.i18n_marker import N_
 from leadbot.permissions import Permission, allowed
 from leadbot.services.context import ServiceContext
 
+BUCKET_SECONDS = 6  # resolution of the speed percentiles (0.1 minute)
+
 
 class ReportName(StrEnum):
     MANAGERS = "managers"
@@ -72,6 +74,10 @@ class Report:
     totals: dict[str, Any] = field(default_factory=dict)
 
 
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
 def share(part: int | Decimal, whole: int | Decimal) -> float:
     return round(100.0 * float(part) / float(whole), 1) if whole else 0.0
 
@@ -108,11 +114,21 @@ class ReportService:
             return await builder(session, scope, locale)
 
     @staticmethod
-    def _outcomes() -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
-        """Counts of leads in work, converted and junk (by the semantics of their current status)."""
+    def _by(scope: list[ColumnElement[bool]], *keys: Any, **figures: Any) -> Any:
+        """Aggregate the leads alone first (the covering index serves it), joining lookups afterwards."""
+        return (
+            select(*keys, func.count().label("n"), *(value.label(name) for name, value in figures.items()))
+            .where(*scope)
+            .group_by(*keys)
+            .subquery()
+        )
+
+    @staticmethod
+    def _outcomes(n: Any) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
+        """How many of `n` are in work, converted and junk (by the semantics of their current status)."""
 
         def counting(semantics: StatusSemantics) -> ColumnElement[int]:
-            return func.coalesce(func.sum(case((LeadStatus.semantics == semantics, 1), else_=0)), 0)
+            return func.coalesce(func.sum(case((LeadStatus.semantics == semantics, n), else_=0)), 0)
 
         return (
             counting(StatusSemantics.PROCESS),
@@ -121,30 +137,22 @@ class ReportService:
         )
 
     async def _managers(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
-        in_work, converted, junk = self._outcomes()
+        counts = self._by(scope, Lead.assignee_id, Lead.status_code)
+        in_work, converted, junk = self._outcomes(counts.c.n)
         query = (
-            select(User.name, func.count(Lead.id), in_work, converted, junk)
-            .select_from(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .outerjoin(User, User.id == Lead.assignee_id)
-            .where(*scope)
-            .group_by(Lead.assignee_id, User.name)
-            .order_by(func.count(Lead.id).desc())
+            select(User.name, func.sum(counts.c.n), in_work, converted, junk)
+            .select_from(counts)
+            .join(LeadStatus, LeadStatus.code == counts.c.status_code)
+            .outerjoin(User, User.id == counts.c.assignee_id)
+            .group_by(counts.c.assignee_id, User.name)
+            .order_by(func.sum(counts.c.n).desc())
         )
         rows = (await session.execute(query)).all()
         total = sum(r[1] for r in rows)
+        columns = (N_("Manager"), N_("Leads"), N_("Share %"), N_("In work"), N_("Converted"), N_("Conv. %"))
         return Report(
             ReportName.MANAGERS,
-            (
-                N_("Manager"),
-                N_("Leads"),
-                N_("Share %"),
-                N_("In work"),
-                N_("Converted"),
-                N_("Conv. %"),
-                N_("Junk"),
-                N_("Junk %"),
-            ),
+            (*columns, N_("Junk"), N_("Junk %")),
             [
                 Row(name or "—", (n, share(n, total), work, conv, share(conv, n), bad, share(bad, n)))
                 for name, n, work, conv, bad in rows
@@ -153,47 +161,39 @@ class ReportService:
         )
 
     async def _statuses(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
+        counts = self._by(scope, Lead.status_code, amount=func.coalesce(func.sum(Lead.amount), 0))
+        name = LeadStatus.name_en if locale == "en" else LeadStatus.name_ru
         query = (
-            select(
-                LeadStatus.code,
-                LeadStatus.name_ru,
-                LeadStatus.name_en,
-                func.count(Lead.id),
-                func.coalesce(func.sum(Lead.amount), 0),
-            )
-            .select_from(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .where(*scope)
-            .group_by(LeadStatus.code, LeadStatus.name_ru, LeadStatus.name_en, LeadStatus.sort)
+            select(name, counts.c.n, counts.c.amount)
+            .select_from(counts)
+            .join(LeadStatus, LeadStatus.code == counts.c.status_code)
             .order_by(LeadStatus.sort)
         )
         rows = (await session.execute(query)).all()
-        total = sum(r[3] for r in rows)
-        amounts = [Decimal(r[4]).quantize(Decimal("0.01")) for r in rows]  # the Money type converts SUM too
+        total = sum(r[1] for r in rows)
+        amounts = [Decimal(r[2]).quantize(Decimal("0.01")) for r in rows]  # the Money type converts SUM
         whole = sum(amounts, Decimal(0))
         return Report(
             ReportName.STATUSES,
             (N_("Status"), N_("Leads"), N_("Share %"), N_("Amount"), N_("Amount %")),
             [
-                Row(
-                    name_en if locale == "en" else name_ru, (n, share(n, total), amount, share(amount, whole))
-                )
-                for (_code, name_ru, name_en, n, _sum), amount in zip(rows, amounts, strict=True)
+                Row(label, (n, share(n, total), amount, share(amount, whole)))
+                for (label, n, _sum), amount in zip(rows, amounts, strict=True)
             ],
             {"leads": total, "amount": whole},
         )
 
     async def _sources(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
-        _in_work, converted, junk = self._outcomes()
+        counts = self._by(scope, Lead.source_code, Lead.status_code)
+        _in_work, converted, junk = self._outcomes(counts.c.n)
         name = Source.name_en if locale == "en" else Source.name_ru
         query = (
-            select(name, func.count(Lead.id), converted, junk)
-            .select_from(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .join(Source, Source.code == Lead.source_code)
-            .where(*scope)
+            select(name, func.sum(counts.c.n), converted, junk)
+            .select_from(counts)
+            .join(LeadStatus, LeadStatus.code == counts.c.status_code)
+            .join(Source, Source.code == counts.c.source_code)
             .group_by(Source.code, name)
-            .order_by(func.count(Lead.id).desc())
+            .order_by(func.sum(counts.c.n).desc())
         )
         rows = (await session.execute(query)).all()
         total = sum(r[1] for r in rows)
@@ -223,18 +223,17 @@ class ReportService:
             .limit(1)
             .scalar_subquery()
         )
+        counts = self._by(scope, Lead.status_code, taken=func.count(Lead.taken_at))
+        success = case((LeadStatus.semantics == StatusSemantics.SUCCESS, counts.c.n), else_=0)
         query = (
             select(
-                func.count(Lead.id),
-                func.count(Lead.taken_at),
-                func.coalesce(func.sum(case((Lead.status_code != first, 1), else_=0)), 0),
-                func.coalesce(
-                    func.sum(case((LeadStatus.semantics == StatusSemantics.SUCCESS, 1), else_=0)), 0
-                ),
+                func.coalesce(func.sum(counts.c.n), 0),
+                func.coalesce(func.sum(counts.c.taken), 0),
+                func.coalesce(func.sum(case((counts.c.status_code != first, counts.c.n), else_=0)), 0),
+                func.coalesce(func.sum(success), 0),
             )
-            .select_from(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .where(*scope)
+            .select_from(counts)
+            .join(LeadStatus, LeadStatus.code == counts.c.status_code)
         )
         created, taken, worked, converted = (await session.execute(query)).one()
         steps = [
@@ -247,38 +246,36 @@ class ReportService:
             Row(label, (count, share(count, created), share(count, steps[i - 1][1]) if i else 100.0))
             for i, (label, count) in enumerate(steps)
         ]
-        return Report(
-            ReportName.FUNNEL,
-            (N_("Stage"), N_("Leads"), N_("Of created %"), N_("Of previous %")),
-            rows,
-            {"leads": created},
-        )
+        columns = (N_("Stage"), N_("Leads"), N_("Of created %"), N_("Of previous %"))
+        return Report(ReportName.FUNNEL, columns, rows, {"leads": created})
 
     async def _junk(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         reason = JunkReason.name_en if locale == "en" else JunkReason.name_ru
         source = Source.name_en if locale == "en" else Source.name_ru
-        base = (
-            select(func.count(Lead.id))
-            .select_from(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .where(*scope)
-        )
-        total = (await session.execute(base)).scalar_one()
-        junk_total = (
-            await session.execute(base.where(LeadStatus.semantics == StatusSemantics.FAILURE))
-        ).scalar_one()
+        by_status = self._by(scope, Lead.status_code)
+        failure = case((LeadStatus.semantics == StatusSemantics.FAILURE, by_status.c.n), else_=0)
+        total, junk_total = (
+            await session.execute(
+                select(func.coalesce(func.sum(by_status.c.n), 0), func.coalesce(func.sum(failure), 0))
+                .select_from(by_status)
+                .join(LeadStatus, LeadStatus.code == by_status.c.status_code)
+            )
+        ).one()
+        failed_codes = select(LeadStatus.code).where(LeadStatus.semantics == StatusSemantics.FAILURE)
+        failed = [*scope, Lead.status_code.in_(failed_codes)]
         rows: list[Row] = []
-        for label, group in ((N_("Manager"), func.coalesce(User.name, literal("—"))), (N_("Source"), source)):
+        groups: tuple[tuple[str, Any, Any, Any], ...] = (
+            (N_("Manager"), Lead.assignee_id, func.coalesce(User.name, literal("—")), (User, User.id)),
+            (N_("Source"), Lead.source_code, source, (Source, Source.code)),
+        )
+        for label, key, name, (lookup, lookup_key) in groups:
+            counts = self._by(failed, key.label("who"), Lead.junk_reason_code)
             query = (
-                select(group, reason, func.count(Lead.id))
-                .select_from(Lead)
-                .join(LeadStatus, LeadStatus.code == Lead.status_code)
-                .join(Source, Source.code == Lead.source_code)
-                .outerjoin(JunkReason, JunkReason.code == Lead.junk_reason_code)
-                .outerjoin(User, User.id == Lead.assignee_id)
-                .where(*scope, LeadStatus.semantics == StatusSemantics.FAILURE)
-                .group_by(group, reason)
-                .order_by(func.count(Lead.id).desc())
+                select(name, reason, counts.c.n)
+                .select_from(counts)
+                .outerjoin(lookup, lookup_key == counts.c.who)
+                .outerjoin(JunkReason, JunkReason.code == counts.c.junk_reason_code)
+                .order_by(counts.c.n.desc())
             )
             rows += [
                 Row(who, (label, why or "—", n, share(n, junk_total)))
@@ -292,66 +289,64 @@ class ReportService:
         )
 
     async def _speed(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
-        """Minutes from creation to the first action and to assignment: median and 90th percentile
-        (nearest rank, by window functions) per manager."""
-        results: dict[str, dict[str, float]] = {}
+        """Minutes from creation to the first action and to assignment: median and 90th percentile per
+        manager. Durations are grouped into 6-second buckets in SQL; a window over those few rows gives the
+        cumulative counts, and the percentile is the first bucket reaching p·n (nearest rank)."""
+        results: dict[str, dict[str, float | None]] = {}
         for metric, moment in (("first_action", Lead.first_action_at), ("assignment", Lead.taken_at)):
-            duration = seconds_between(Lead.created_at, moment)
-            ranked = (
-                select(
-                    func.coalesce(User.name, literal("—")).label("who"),
-                    duration.label("seconds"),
-                    func.row_number().over(partition_by=Lead.assignee_id, order_by=duration).label("rank"),
-                    func.count().over(partition_by=Lead.assignee_id).label("n"),
-                )
-                .select_from(Lead)
-                .outerjoin(User, User.id == Lead.assignee_id)
+            bucket = func.round(seconds_between(Lead.created_at, moment) / BUCKET_SECONDS)
+            buckets = (
+                select(Lead.assignee_id.label("who"), bucket.label("bucket"), func.count().label("n"))
                 .where(*scope, moment.is_not(None))
+                .group_by(Lead.assignee_id, bucket)
                 .subquery()
             )
-            query = select(
-                ranked.c.who,
-                func.min(case((ranked.c.rank >= ranked.c.n * 0.5, ranked.c.seconds))),
-                func.min(case((ranked.c.rank >= ranked.c.n * 0.9, ranked.c.seconds))),
-                func.max(ranked.c.n),
-            ).group_by(ranked.c.who)
-            for who, median, p90, n in await session.execute(query):
-                results.setdefault(who, {})[metric] = median
-                results[who][f"{metric}_p90"] = p90
-                results[who][f"{metric}_n"] = n
+            running = select(
+                buckets.c.who,
+                buckets.c.bucket,
+                func.sum(buckets.c.n)
+                .over(partition_by=buckets.c.who, order_by=buckets.c.bucket)
+                .label("upto"),
+                func.sum(buckets.c.n).over(partition_by=buckets.c.who).label("total"),
+            ).subquery()
+            query = (
+                select(
+                    func.coalesce(User.name, literal("—")),
+                    func.min(case((running.c.upto >= running.c.total * 0.5, running.c.bucket))),
+                    func.min(case((running.c.upto >= running.c.total * 0.9, running.c.bucket))),
+                )
+                .select_from(running)
+                .outerjoin(User, User.id == running.c.who)
+                .group_by(running.c.who, User.name)
+            )
+            for who, median, p90 in await session.execute(query):
+                results.setdefault(who, {})[metric] = median * BUCKET_SECONDS if median is not None else None
+                results[who][f"{metric}_p90"] = p90 * BUCKET_SECONDS if p90 is not None else None
         rows = [
             Row(
                 who,
                 tuple(
-                    round(values[key] / 60, 1) if values.get(key) is not None else None
+                    _minutes(values.get(key))
                     for key in ("first_action", "first_action_p90", "assignment", "assignment_p90")
                 ),
             )
             for who, values in sorted(results.items())
         ]
+        columns = (N_("Manager"), N_("1st action median, min"), N_("1st action p90, min"))
         return Report(
-            ReportName.SPEED,
-            (
-                N_("Manager"),
-                N_("1st action median, min"),
-                N_("1st action p90, min"),
-                N_("Assignment median, min"),
-                N_("Assignment p90, min"),
-            ),
-            rows,
+            ReportName.SPEED, (*columns, N_("Assignment median, min"), N_("Assignment p90, min")), rows
         )
 
     async def _repeat(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         source = Source.name_en if locale == "en" else Source.name_ru
+        counts = self._by(
+            scope, Lead.source_code, repeat=func.coalesce(func.sum(case((Lead.is_repeat, 1), else_=0)), 0)
+        )
         query = (
-            select(
-                source, func.count(Lead.id), func.coalesce(func.sum(case((Lead.is_repeat, 1), else_=0)), 0)
-            )
-            .select_from(Lead)
-            .join(Source, Source.code == Lead.source_code)
-            .where(*scope)
-            .group_by(Source.code, source)
-            .order_by(func.count(Lead.id).desc())
+            select(source, counts.c.n, counts.c.repeat)
+            .select_from(counts)
+            .join(Source, Source.code == counts.c.source_code)
+            .order_by(counts.c.n.desc())
         )
         rows = (await session.execute(query)).all()
         total = sum(r[1] for r in rows)

@@ -1,0 +1,93 @@
+"""Benchmark: every report over 1,000,000 leads on SQLite.
+
+Run: .venv/bin/python bench/reports.py [LEADS]
+Seeds LEADS leads over a year (20 managers, all sources and statuses, amounts, repeat flags, taken and
+first-action times), then times each report for the whole year and for one month (best of 3 runs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from db.enums import Role
+from db.models import Lead, User
+from leadbot.config import Settings
+from leadbot.database import open_database
+from leadbot.seed import JUNK_REASONS, SOURCES, STATUSES
+from leadbot.services.reports import ReportName, ReportService
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+async def main(count: int) -> None:
+    rng = random.Random(42)
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+        async with open_database(settings) as ctx:
+            async with ctx.transaction() as session:
+                await session.execute(
+                    insert(User),
+                    [
+                        {"id": i, "telegram_id": i, "name": f"Manager {i}", "role": Role.MANAGER}
+                        for i in range(1, 21)
+                    ],
+                )
+            began = time.perf_counter()
+            statuses = [code for code, *_rest in STATUSES]
+            sources = [code for code, *_rest in SOURCES]
+            for chunk in range(0, count, 50_000):
+                rows = []
+                for i in range(chunk, min(count, chunk + 50_000)):
+                    created = START + timedelta(seconds=rng.randrange(365 * 86400))
+                    status = rng.choice(statuses)
+                    assignee = rng.randrange(1, 21) if rng.random() < 0.85 else None
+                    rows.append(
+                        {
+                            "name": f"Lead {i}",
+                            "status_code": status,
+                            "source_code": rng.choice(sources),
+                            "assignee_id": assignee,
+                            "amount": rng.randrange(0, 100_000) if rng.random() < 0.5 else None,
+                            "is_repeat": rng.random() < 0.1,
+                            "created_at": created,
+                            "updated_at": created,
+                            "taken_at": created + timedelta(minutes=rng.randrange(1, 120))
+                            if assignee
+                            else None,
+                            "first_action_at": created + timedelta(minutes=rng.randrange(1, 90))
+                            if assignee
+                            else None,
+                            "junk_reason_code": rng.choice(JUNK_REASONS)[0] if status == "JUNK" else None,
+                            "version": 1,
+                        }
+                    )
+                async with ctx.transaction() as session:
+                    await session.execute(insert(Lead.__table__), rows)  # type: ignore[arg-type]
+            print(f"seeded {count} leads in {time.perf_counter() - began:.0f} s")
+            service = ReportService(ctx)
+            periods = {
+                "year": (START, START + timedelta(days=365)),
+                "month": (START + timedelta(days=120), START + timedelta(days=150)),
+            }
+            for label, (since, until) in periods.items():
+                for name in ReportName:
+                    timings = []
+                    for _attempt in range(3):
+                        t0 = time.perf_counter()
+                        report = await service.build(name, since, until)
+                        timings.append(time.perf_counter() - t0)
+                    print(
+                        f"{label:5} {name.value:9} {min(timings) * 1000:7.0f} ms  ({len(report.rows)} rows)"
+                    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
