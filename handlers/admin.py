@@ -18,6 +18,7 @@ from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
+from leadbot.permissions import Permission, allowed
 from leadbot.services.directories import Directory
 from leadbot.services.registry import Services
 
@@ -200,7 +201,7 @@ async def exclusions_view(services: Services, me: Actor, page: int) -> Rendered:
         value = format_phone(entry.normalized) if entry.kind is CommKind.PHONE else entry.normalized
         hits = _("blocked: {count}").format(count=entry.hits)
         lines.append(f"{esc(value)} · {esc(clip(entry.reason or '', 40))} · {hits}")
-        if me.is_admin:
+        if allowed(me, Permission.REMOVE_EXCLUSION):
             kb.button(text=f"✖ {value}", callback_data=ExclusionCb(op="del", id=entry.id, page=page))
     if page > 0:
         kb.button(text="◀", callback_data=ExclusionCb(op="page", page=page - 1))

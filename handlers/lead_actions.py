@@ -32,6 +32,7 @@ from handlers.states import CommentText, ConvertName, LinkSearch, RemindTime
 from handlers.telegram_io import edit, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, DuplicateContact, NameRequired, StaleLead
+from leadbot.permissions import Permission, allowed
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.queries import LeadCard, PartyRow
 from leadbot.services.registry import Services
@@ -259,7 +260,7 @@ async def remind_menu(
     """Kind first; then, for supervisors, who is responsible; then the time."""
     if choice.kind is None:
         return remind_kind_menu(card)
-    if choice.who is None and me.oversees_all:
+    if choice.who is None and allowed(me, Permission.ASSIGN):
         people = [(user.id, user.name) for user in await services.users.all() if user.active]
         return remind_people_menu(card, choice, me.id, people)
     return remind_time_menu(card, choice)

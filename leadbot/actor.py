@@ -35,11 +35,3 @@ class Actor:
     def locale(self, default: str) -> str:
         """The user's own choice, else the language their Telegram app uses, else the team default."""
         return self.language or self.telegram_language or default
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def oversees_all(self) -> bool:
-        return self.role in (Role.ADMIN, Role.SUPERVISOR)
