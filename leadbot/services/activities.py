@@ -69,17 +69,7 @@ class ActivityService:
             )
             session.add(activity)
             await session.flush()
-            history.record(
-                session,
-                entity="lead",
-                entity_id=lead.id,
-                user_id=by.id,
-                action="planned",
-                field=kind.value,
-                new=due_at.isoformat(timespec="minutes"),
-                at=self._ctx.clock.now(),
-            )
-            outbox.refresh_cards(session, lead.id, actor_name=by.name, action="planned")
+            self._log_on_lead(session, activity, by, "planned", new=_minute(due_at))
         self._changed(activity.id, activity.due_at)
         return activity
 
@@ -115,18 +105,7 @@ class ActivityService:
             activity = await self._mine_open(session, activity_id, by)
             now = self._ctx.clock.now()
             activity.done, activity.done_at, activity.result = True, now, note
-            if activity.lead_id is not None:
-                history.record(
-                    session,
-                    entity="lead",
-                    entity_id=activity.lead_id,
-                    user_id=by.id,
-                    action="done",
-                    field=activity.kind.value,
-                    new=note,
-                    at=now,
-                )
-                outbox.refresh_cards(session, activity.lead_id, actor_name=by.name, action="done")
+            self._log_on_lead(session, activity, by, "done", new=note)
         self._changed(activity_id, None)
         return activity
 
@@ -136,39 +115,42 @@ class ActivityService:
             activity = await self._mine_open(session, activity_id, by)
             old = activity.due_at
             activity.due_at, activity.reminded_at = until, None
-            if activity.lead_id is not None:
-                history.record(
-                    session,
-                    entity="lead",
-                    entity_id=activity.lead_id,
-                    user_id=by.id,
-                    action="snoozed",
-                    field=activity.kind.value,
-                    old=old and old.isoformat(timespec="minutes"),
-                    new=until.isoformat(timespec="minutes"),
-                    at=self._ctx.clock.now(),
-                )
-                outbox.refresh_cards(session, activity.lead_id, actor_name=by.name, action="planned")
+            self._log_on_lead(session, activity, by, "snoozed", old=_minute(old), new=_minute(until))
         self._changed(activity_id, until)
         return activity
 
     async def delete(self, activity_id: int, by: Actor) -> None:
         async with self._ctx.transaction() as session:
             activity = await self._mine_open(session, activity_id, by)
-            if activity.lead_id is not None:
-                history.record(
-                    session,
-                    entity="lead",
-                    entity_id=activity.lead_id,
-                    user_id=by.id,
-                    action="deleted",
-                    field=activity.kind.value,
-                    old=activity.due_at and activity.due_at.isoformat(timespec="minutes"),
-                    at=self._ctx.clock.now(),
-                )
-                outbox.refresh_cards(session, activity.lead_id, actor_name=by.name, action="deleted")
+            self._log_on_lead(session, activity, by, "deleted", old=_minute(activity.due_at))
             await session.execute(delete(Activity).where(Activity.id == activity_id))
         self._changed(activity_id, None)
+
+    def _log_on_lead(
+        self,
+        session: AsyncSession,
+        activity: Activity,
+        by: Actor,
+        action: str,
+        *,
+        old: str | None = None,
+        new: str | None = None,
+    ) -> None:
+        """A change of a reminder is a change of its lead: logged there, and the lead's cards refreshed."""
+        if activity.lead_id is None:
+            return
+        history.record(
+            session,
+            entity="lead",
+            entity_id=activity.lead_id,
+            user_id=by.id,
+            action=action,
+            field=activity.kind.value,
+            old=old,
+            new=new,
+            at=self._ctx.clock.now(),
+        )
+        outbox.refresh_cards(session, activity.lead_id, actor_name=by.name, action=action)
 
     async def pending(self) -> Sequence[tuple[int, datetime]]:
         """Every reminder still to fire: what the scheduler loads at start."""
@@ -231,3 +213,7 @@ class ActivityService:
                 .order_by(Activity.due_at)
             )
             return rows.all()
+
+
+def _minute(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="minutes") if moment else None
