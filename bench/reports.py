@@ -19,6 +19,7 @@ from sqlalchemy import insert
 
 from db.enums import Role
 from db.models import Lead, User
+from db.statistics import refresh_statistics
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.seed import JUNK_REASONS, SOURCES, STATUSES
@@ -49,6 +50,8 @@ async def main(count: int) -> None:
                     created = START + timedelta(seconds=rng.randrange(365 * 86400))
                     status = rng.choice(statuses)
                     assignee = rng.randrange(1, 21) if rng.random() < 0.85 else None
+                    take = rng.randrange(60, 7200) if assignee else None
+                    first = rng.randrange(60, 5400) if assignee else None
                     rows.append(
                         {
                             "name": f"Lead {i}",
@@ -59,18 +62,18 @@ async def main(count: int) -> None:
                             "is_repeat": rng.random() < 0.1,
                             "created_at": created,
                             "updated_at": created,
-                            "taken_at": created + timedelta(minutes=rng.randrange(1, 120))
-                            if assignee
-                            else None,
-                            "first_action_at": created + timedelta(minutes=rng.randrange(1, 90))
-                            if assignee
-                            else None,
+                            "taken_at": created + timedelta(seconds=take) if take else None,
+                            "take_seconds": take,
+                            "first_action_at": created + timedelta(seconds=first) if first else None,
+                            "first_action_seconds": first,
                             "junk_reason_code": rng.choice(JUNK_REASONS)[0] if status == "JUNK" else None,
                             "version": 1,
                         }
                     )
                 async with ctx.transaction() as session:
                     await session.execute(insert(Lead.__table__), rows)  # type: ignore[arg-type]
+            async with ctx.transaction() as session:
+                await refresh_statistics(session)  # as `leadbot run` does at start and the import at its end
             print(f"seeded {count} leads in {time.perf_counter() - began:.0f} s")
             service = ReportService(ctx)
             periods = {

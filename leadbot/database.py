@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.engine import create_engine, create_session_factory
 from db.migrate import upgrade
+from db.statistics import refresh_statistics
 from leadbot.clock import Clock, SystemClock
 from leadbot.config import Settings
 from leadbot.seed import seed_directories
@@ -20,6 +21,7 @@ async def prepare(engine: AsyncEngine) -> None:
     await upgrade(engine)
     async with create_session_factory(engine)() as session, session.begin():
         await seed_directories(session)
+        await refresh_statistics(session)
 
 
 @asynccontextmanager

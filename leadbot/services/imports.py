@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, CommValueType, OwnerType, StatusSemantics
 from db.models import Communication, Exclusion, HistoryEntry, Lead, LeadStatus, Source, User
+from db.statistics import refresh_statistics
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, InvalidValue, UnknownCode
 from leadbot.i18n_marker import N_
@@ -202,6 +203,8 @@ class ImportService:
                     if progress:
                         progress(report.total)
             await self._apply(session, chunk, duplicates, report, by)
+            if not dry_run and report.created:
+                await refresh_statistics(session)  # a big import changes what the planner should choose
             await (transaction.rollback() if dry_run else transaction.commit())
         if progress:
             progress(report.total)
@@ -339,6 +342,7 @@ class ImportService:
             "created_at": now,
             "updated_at": now,
             "taken_at": now if draft.assignee_id is not None else None,
+            "take_seconds": 0 if draft.assignee_id is not None else None,  # Core insert: no ORM hook
             "version": 1,
         }
 

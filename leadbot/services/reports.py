@@ -13,10 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from db.enums import StatusSemantics
 from db.models import JunkReason, Lead, LeadStatus, Source, User
@@ -25,8 +24,6 @@ from leadbot.errors import InvalidValue
 from leadbot.i18n_marker import N_
 from leadbot.permissions import Permission, allowed
 from leadbot.services.context import ServiceContext
-
-BUCKET_SECONDS = 6  # resolution of the speed percentiles (0.1 minute)
 
 
 class ReportName(StrEnum):
@@ -37,27 +34,6 @@ class ReportName(StrEnum):
     JUNK = "junk"
     SPEED = "speed"
     REPEAT = "repeat"
-
-
-class seconds_between(FunctionElement[float]):
-    """Seconds from `start` to `end`, in the database's own date arithmetic."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 86400.0)"
-    )
-
-
-@compiles(seconds_between)
-def _seconds_default(element: seconds_between, compiler: Any, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
 
 
 @dataclass(frozen=True)
@@ -115,13 +91,12 @@ class ReportService:
 
     @staticmethod
     def _by(scope: list[ColumnElement[bool]], *keys: Any, **figures: Any) -> Any:
-        """Aggregate the leads alone first (the covering index serves it), joining lookups afterwards."""
-        return (
-            select(*keys, func.count().label("n"), *(value.label(name) for name, value in figures.items()))
-            .where(*scope)
-            .group_by(*keys)
-            .subquery()
+        """Aggregate the leads alone first, joining lookups afterwards. Indexes that lead with the grouping
+        keys (db/models/leads.py) let the database group in index order instead of sorting every lead."""
+        query = select(
+            *keys, func.count().label("n"), *(value.label(name) for name, value in figures.items())
         )
+        return query.where(*scope).group_by(*keys).subquery()
 
     @staticmethod
     def _outcomes(n: Any) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
@@ -290,38 +265,35 @@ class ReportService:
 
     async def _speed(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         """Minutes from creation to the first action and to assignment: median and 90th percentile per
-        manager. Durations are grouped into 6-second buckets in SQL; a window over those few rows gives the
-        cumulative counts, and the percentile is the first bucket reaching p·n (nearest rank)."""
+        manager (nearest rank). Leads are counted per (manager, stored duration) in index order; a window
+        over those counts gives the running totals, and a percentile is the first duration reaching p·n."""
         results: dict[str, dict[str, float | None]] = {}
-        for metric, moment in (("first_action", Lead.first_action_at), ("assignment", Lead.taken_at)):
-            bucket = func.round(seconds_between(Lead.created_at, moment) / BUCKET_SECONDS)
-            buckets = (
-                select(Lead.assignee_id.label("who"), bucket.label("bucket"), func.count().label("n"))
-                .where(*scope, moment.is_not(None))
-                .group_by(Lead.assignee_id, bucket)
-                .subquery()
-            )
+        for metric, seconds in (
+            ("first_action", Lead.first_action_seconds),
+            ("assignment", Lead.take_seconds),
+        ):
+            counts = self._by([*scope, seconds.is_not(None)], Lead.assignee_id, seconds.label("seconds"))
             running = select(
-                buckets.c.who,
-                buckets.c.bucket,
-                func.sum(buckets.c.n)
-                .over(partition_by=buckets.c.who, order_by=buckets.c.bucket)
+                counts.c.assignee_id,
+                counts.c.seconds,
+                func.sum(counts.c.n)
+                .over(partition_by=counts.c.assignee_id, order_by=counts.c.seconds)
                 .label("upto"),
-                func.sum(buckets.c.n).over(partition_by=buckets.c.who).label("total"),
+                func.sum(counts.c.n).over(partition_by=counts.c.assignee_id).label("total"),
             ).subquery()
             query = (
                 select(
                     func.coalesce(User.name, literal("—")),
-                    func.min(case((running.c.upto >= running.c.total * 0.5, running.c.bucket))),
-                    func.min(case((running.c.upto >= running.c.total * 0.9, running.c.bucket))),
+                    func.min(case((running.c.upto >= running.c.total * 0.5, running.c.seconds))),
+                    func.min(case((running.c.upto >= running.c.total * 0.9, running.c.seconds))),
                 )
                 .select_from(running)
-                .outerjoin(User, User.id == running.c.who)
-                .group_by(running.c.who, User.name)
+                .outerjoin(User, User.id == running.c.assignee_id)
+                .group_by(running.c.assignee_id, User.name)
             )
             for who, median, p90 in await session.execute(query):
-                results.setdefault(who, {})[metric] = median * BUCKET_SECONDS if median is not None else None
-                results[who][f"{metric}_p90"] = p90 * BUCKET_SECONDS if p90 is not None else None
+                results.setdefault(who, {})[metric] = median
+                results[who][f"{metric}_p90"] = p90
         rows = [
             Row(
                 who,
@@ -340,7 +312,9 @@ class ReportService:
     async def _repeat(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         source = Source.name_en if locale == "en" else Source.name_ru
         counts = self._by(
-            scope, Lead.source_code, repeat=func.coalesce(func.sum(case((Lead.is_repeat, 1), else_=0)), 0)
+            scope,
+            Lead.source_code,
+            repeat=func.coalesce(func.sum(case((Lead.is_repeat, 1), else_=0)), 0),
         )
         query = (
             select(source, counts.c.n, counts.c.repeat)
