@@ -57,7 +57,7 @@ async def send_history(
         await refuse(query, error)
         return
     names = {user.id: user.name for user in await services.users.all()}
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     pages = max(1, -(-log.total // HISTORY_PAGE))
     head = "📜 <b>" + _("History of lead #{id}").format(id=lead_id) + f"</b> ({page + 1}/{pages})"
     lines = [head, *(entry_line(e, names, zone) for e in log.entries)]

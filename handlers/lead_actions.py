@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -271,7 +269,7 @@ async def remind_at(query: CallbackQuery, callback_data: LeadCb, services: Servi
     if choice.kind is None or choice.preset is None:
         await query.answer(_("This button is outdated."), show_alert=True)
         return
-    zone = user_zone(me, services)
+    zone = me.zone(services.ctx.settings.timezone)
     when = preset_time(choice.preset, services.ctx.clock.now(), zone)
     try:
         await services.activities.plan(callback_data.id, choice.kind, when, me, responsible_id=choice.who)
@@ -299,7 +297,7 @@ async def remind_text(message: Message, state: FSMContext, services: Services, m
     data = await state.get_data()
     choice = RemindChoice.unpack(str(data.get("choice", "")))
     when_text, _sep, note = (message.text or "").partition(";")
-    zone = user_zone(me, services)
+    zone = me.zone(services.ctx.settings.timezone)
     try:
         when = parse_when(when_text, services.ctx.clock.now(), zone)
         await services.activities.plan(
@@ -330,10 +328,6 @@ async def comment_text(message: Message, state: FSMContext, services: Services, 
         await message.answer(error.render(_, html=True))
         return
     await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
-
-
-def user_zone(me: Actor, services: Services) -> ZoneInfo:
-    return ZoneInfo(me.timezone or services.ctx.settings.timezone)
 
 
 def _int(value: str) -> int:

@@ -29,9 +29,9 @@ class TelegramRenderer:
     async def _audience(self, chat_id: int) -> tuple[str, ZoneInfo]:
         """A private chat speaks its user's language and time; a group, the team defaults."""
         actor = await self._services.users.find(chat_id) if chat_id > 0 else None
-        locale = actor.locale(self._settings.locale) if actor else self._settings.locale
-        zone = actor.timezone if actor and actor.timezone else self._settings.timezone
-        return locale, ZoneInfo(zone)
+        if actor is None:
+            return self._settings.locale, self._settings.zone
+        return actor.locale(self._settings.locale), actor.zone(self._settings.timezone)
 
     async def lead_card(self, lead_id: int, chat_id: int, note: dict[str, Any] | None = None) -> Rendered:
         card = await self._services.queries.card(lead_id)

@@ -116,7 +116,7 @@ async def agenda(services: Services, user_id: int, zone: ZoneInfo, heading: str)
 
 
 async def today_command(message: Message, services: Services, me: Actor) -> None:
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     rendered = await agenda(services, me.id, zone, "📅 <b>" + _("Today") + "</b>")
     await message.answer(rendered.text)
 
@@ -124,7 +124,7 @@ async def today_command(message: Message, services: Services, me: Actor) -> None
 async def reminder_pressed(
     query: CallbackQuery, callback_data: ReminderCb, services: Services, me: Actor, state: FSMContext
 ) -> None:
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     now = services.ctx.clock.now()
     snooze = {
         ReminderOp.SNOOZE_15: now + timedelta(minutes=15),
@@ -167,7 +167,7 @@ async def reminder_pressed(
 
 async def reschedule_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
     data = await state.get_data()
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     try:
         until = parse_when(message.text or "", services.ctx.clock.now(), zone)
         await services.activities.snooze(int(data["activity_id"]), until, me)

@@ -152,7 +152,7 @@ async def report_pressed(
         await query.answer(_("This button is outdated."), show_alert=True)
         return
     name = ReportName(callback_data.name)
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     if not callback_data.period:
         await edit_markup(message, periods_menu(name.value))
         await query.answer()
@@ -174,7 +174,7 @@ async def report_pressed(
 
 async def typed_period(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
     data = await state.get_data()
-    zone = ZoneInfo(me.timezone or services.ctx.settings.timezone)
+    zone = me.zone(services.ctx.settings.timezone)
     try:
         since, until = parse_range(message.text or "", services.ctx.clock.now(), zone)
         await send_report(message, services, me, ReportName(str(data["report"])), since, until)

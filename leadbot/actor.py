@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from db.enums import Role
 from db.models import User
@@ -31,6 +32,10 @@ class Actor:
             timezone=user.timezone,
             telegram_language=user.telegram_language,
         )
+
+    def zone(self, default: str) -> ZoneInfo:
+        """The user's own time zone, else the team's (TIMEZONE)."""
+        return ZoneInfo(self.timezone or default)
 
     def locale(self, default: str) -> str:
         """The user's own choice, else the language their Telegram app uses, else the team default."""
