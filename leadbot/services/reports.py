@@ -58,6 +58,26 @@ def share(part: int | Decimal, whole: int | Decimal) -> float:
     return round(100.0 * float(part) / float(whole), 1) if whole else 0.0
 
 
+def _nth(
+    scope: list[ColumnElement[bool]], assignee: int | None, seconds: Any, percent: int, count: int
+) -> Any:
+    """The nearest-rank `percent`-th percentile of one manager's `count` durations, as a scalar subquery
+    that walks the (assignee, duration) index from the nearer end. None when there are no durations."""
+    if not count:
+        return literal(None)
+    rank = (percent * count + 99) // 100  # ceil(percent% of count), in integers
+    from_top = rank > count - rank + 1
+    whose = Lead.assignee_id.is_(None) if assignee is None else Lead.assignee_id == assignee
+    return (
+        select(seconds)
+        .where(*scope, whose, seconds.is_not(None))
+        .order_by(seconds.desc() if from_top else seconds.asc())
+        .limit(1)
+        .offset(count - rank if from_top else rank - 1)
+        .scalar_subquery()
+    )
+
+
 class ReportService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -265,48 +285,36 @@ class ReportService:
 
     async def _speed(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         """Minutes from creation to the first action and to assignment: median and 90th percentile per
-        manager (nearest rank). Leads are counted per (manager, stored duration) in index order; a window
-        over those counts gives the running totals, and a percentile is the first duration reaching p·n."""
-        results: dict[str, dict[str, float | None]] = {}
-        for metric, seconds in (
-            ("first_action", Lead.first_action_seconds),
-            ("assignment", Lead.take_seconds),
-        ):
-            counts = self._by([*scope, seconds.is_not(None)], Lead.assignee_id, seconds.label("seconds"))
-            running = select(
-                counts.c.assignee_id,
-                counts.c.seconds,
-                func.sum(counts.c.n)
-                .over(partition_by=counts.c.assignee_id, order_by=counts.c.seconds)
-                .label("upto"),
-                func.sum(counts.c.n).over(partition_by=counts.c.assignee_id).label("total"),
-            ).subquery()
-            query = (
-                select(
-                    func.coalesce(User.name, literal("—")),
-                    func.min(case((running.c.upto >= running.c.total * 0.5, running.c.seconds))),
-                    func.min(case((running.c.upto >= running.c.total * 0.9, running.c.seconds))),
-                )
-                .select_from(running)
-                .outerjoin(User, User.id == running.c.assignee_id)
-                .group_by(running.c.assignee_id, User.name)
+        manager (nearest rank). SQLite can neither hash-group nor compute percentiles, and sorting a
+        million durations takes seconds; so each manager's durations are counted first, then the k-th
+        one is read from an index ordered by (manager, duration), from whichever end is nearer."""
+        durations = (Lead.first_action_seconds, Lead.take_seconds)
+        counts = (
+            await session.execute(
+                select(Lead.assignee_id, *(func.count(seconds) for seconds in durations))
+                .where(*scope)
+                .group_by(Lead.assignee_id)
             )
-            for who, median, p90 in await session.execute(query):
-                results.setdefault(who, {})[metric] = median
-                results[who][f"{metric}_p90"] = p90
-        rows = [
-            Row(
-                who,
-                tuple(
-                    _minutes(values.get(key))
-                    for key in ("first_action", "first_action_p90", "assignment", "assignment_p90")
-                ),
-            )
-            for who, values in sorted(results.items())
-        ]
+        ).all()
+        people = [assignee for assignee, *numbers in counts if any(numbers) and assignee is not None]
+        named = select(User.id, User.name).where(User.id.in_(people))
+        names: dict[int | None, str] = {row.id: row.name for row in await session.execute(named)}
+        rows: list[Row] = []
+        for assignee, *numbers in counts:
+            if not any(numbers):
+                continue
+            ranks = [
+                _nth(scope, assignee, seconds, percent, n)
+                for seconds, n in zip(durations, numbers, strict=True)
+                for percent in (50, 90)
+            ]
+            found = (await session.execute(select(*ranks))).one()
+            rows.append(Row(names.get(assignee, "—"), tuple(_minutes(value) for value in found)))
         columns = (N_("Manager"), N_("1st action median, min"), N_("1st action p90, min"))
         return Report(
-            ReportName.SPEED, (*columns, N_("Assignment median, min"), N_("Assignment p90, min")), rows
+            ReportName.SPEED,
+            (*columns, N_("Assignment median, min"), N_("Assignment p90, min")),
+            sorted(rows, key=lambda row: row.label),
         )
 
     async def _repeat(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import random
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import insert
 
+from db.models import Lead
 from leadbot.actor import Actor
 from leadbot.clock import FrozenClock
 from leadbot.reporting import chart_png, text_table
@@ -161,3 +165,50 @@ async def test_text_table_and_chart(data: Services) -> None:
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (800, 450)
     assert 5_000 < len(png) < 500_000
+
+
+def nearest_rank(values: list[int], percent: int) -> float | None:
+    ordered = sorted(values)
+    return round(ordered[math.ceil(percent * len(ordered) / 100) - 1] / 60, 1) if ordered else None
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_speed_percentiles_match_nearest_rank(
+    services: Services, anna: Actor, boris: Actor, seed: int
+) -> None:
+    """Random durations (some missing, some leads outside the period) against Python's own sort."""
+    rng = random.Random(seed)
+    owners: dict[str, int | None] = {"Anna": anna.id, "Boris": boris.id, "—": None}
+    expected: dict[str, tuple[float | None, ...]] = {}
+    rows = []
+    for label, owner in owners.items():
+        inside: dict[str, list[int]] = {"first_action_seconds": [], "take_seconds": []}
+        for _ in range(rng.randrange(1, 45)):
+            created = SINCE + timedelta(minutes=rng.randrange(-600, 50_000))
+            durations = {column: rng.randrange(0, 4000) if rng.random() < 0.8 else None for column in inside}
+            if SINCE <= created < UNTIL:
+                for column, value in durations.items():
+                    if value is not None:
+                        inside[column].append(value)
+            rows.append(
+                {
+                    "name": "Lead",
+                    "status_code": "NEW",
+                    "source_code": "WEB",
+                    "assignee_id": owner,
+                    "created_at": created,
+                    "updated_at": created,
+                    "version": 1,
+                    **durations,
+                }
+            )
+        if any(inside.values()):
+            expected[label] = tuple(
+                nearest_rank(values, percent) for values in inside.values() for percent in (50, 90)
+            )
+    async with services.ctx.transaction() as session:
+        await session.execute(insert(Lead.__table__), rows)  # type: ignore[arg-type]
+
+    report = await services.reports.build(ReportName.SPEED, SINCE, UNTIL)
+
+    assert figures(report) == expected
