@@ -73,7 +73,9 @@ async def main(count: int, spread: float) -> None:
                 await asyncio.sleep(2)
             scheduler.stop()
             async with ctx.reading() as session:
-                due = dict((await session.execute(select(Activity.id, Activity.due_at))).all())
+                due = {
+                    row.id: row.due_at for row in await session.execute(select(Activity.id, Activity.due_at))
+                }
                 rows = (await session.scalars(select(Outbox).where(Outbox.kind == "reminder"))).all()
             by_due = sorted(
                 (

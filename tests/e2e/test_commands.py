@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from db.enums import Role
 from leadbot.app import Application
 from leadbot.services.lead_input import LeadDraft
@@ -10,7 +12,7 @@ from tests.e2e.conftest import answer_after, card_of
 from tests.fakes.telegram import Call, FakeTelegram, User
 
 
-async def say(telegram: FakeTelegram, user: User, text: str, **extra: object) -> Call:
+async def say(telegram: FakeTelegram, user: User, text: str, **extra: Any) -> Call:
     mark = telegram.mark()
     await telegram.send_message(user, text, **extra)
     return await telegram.reply_to(user.id, after=mark)

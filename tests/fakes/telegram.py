@@ -237,10 +237,9 @@ class FakeTelegram:
             return reply.status
 
     def _stored(self, message: Call | dict[str, Any]) -> dict[str, Any]:
-        if isinstance(message, Call):
-            message = message.result
-        key = (message["chat"]["id"], message["message_id"])
-        return self.messages.get(key, message)
+        sent: dict[str, Any] = message.result if isinstance(message, Call) else message
+        key = (sent["chat"]["id"], sent["message_id"])
+        return self.messages.get(key, sent)
 
     # --- reading what the bot did ---------------------------------------------------------------
 
