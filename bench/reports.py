@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/reports.py [LEADS]
 Seeds LEADS leads over a year (20 managers, all sources and statuses, amounts, repeat flags, taken and
-first-action times), then times each report for the whole year and for one month (best of 3 runs).
+first-action times), then times each report for the whole year, one month and one day (best of 3 runs).
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ async def main(count: int) -> None:
             periods = {
                 "year": (START, START + timedelta(days=365)),
                 "month": (START + timedelta(days=120), START + timedelta(days=150)),
+                "day": (START + timedelta(days=120), START + timedelta(days=121)),
             }
             for label, (since, until) in periods.items():
                 for name in ReportName:
