@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
+from db.engine import create_engine
 from db.enums import Role
 from leadbot.actor import Actor
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
-from leadbot.database import open_database
+from leadbot.database import open_database, prepare
 from leadbot.services.registry import Services
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -18,11 +23,69 @@ ALERT_CHAT_ID = -1001234567890
 ADMIN_TG = 1000
 
 
+# The suite runs on SQLite; with LEADBOT_TEST_POSTGRES set to a server's URL (postgresql+asyncpg://…)
+# every test gets its own PostgreSQL database instead, copied from one migrated template.
+POSTGRES = os.environ.get("LEADBOT_TEST_POSTGRES")
+TEMPLATE = "leadbot_template"
+_databases = itertools.count(1)
+
+
+async def _postgres(*statements: str) -> None:
+    import asyncpg  # only installed with the postgres extra
+
+    server = make_url(POSTGRES or "")
+    connection = await asyncpg.connect(
+        host=server.host,
+        port=server.port,
+        user=server.username,
+        password=server.password,
+        database="postgres",
+    )
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _on_postgres(name: str) -> str:
+    return make_url(POSTGRES or "").set(database=name).render_as_string(hide_password=False)
+
+
+async def _build_template() -> None:
+    await _postgres(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)", f"CREATE DATABASE {TEMPLATE}")
+    engine = create_engine(_on_postgres(TEMPLATE))
+    try:
+        await prepare(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[None]:
+    if POSTGRES:
+        asyncio.run(_build_template())
+    yield
+    if POSTGRES:
+        asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database_url(tmp_path: Path, postgres_template: None) -> Iterator[str]:
+    if not POSTGRES:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'leadbot.db'}"
+        return
+    name = f"leadbot_test_{os.getpid()}_{next(_databases)}"
+    asyncio.run(_postgres(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+    yield _on_postgres(name)
+    asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
     return Settings(
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'leadbot.db'}",
+        database_url=database_url,
         bot_token="123456:TEST-token",
         alert_chat_id=ALERT_CHAT_ID,
         admin_ids=frozenset({ADMIN_TG}),

@@ -9,6 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Lead, Outbox, PostedCard
+from db.upsert import upsert
 from leadbot.services.context import ServiceContext
 from leadbot.services.outbox import OutboxKind
 
@@ -88,20 +89,25 @@ class DeliveryStore:
         self, session: AsyncSession, lead_id: int, chat_id: int, message_id: int, now: datetime
     ) -> None:
         """Keep the newest few cards of a lead per chat live; older ones stay as they are."""
-        await session.execute(
-            delete(PostedCard).where(PostedCard.chat_id == chat_id, PostedCard.message_id == message_id)
+        await upsert(
+            session,
+            PostedCard,
+            ("chat_id", "message_id"),
+            lead_id=lead_id,
+            chat_id=chat_id,
+            message_id=message_id,
+            posted_at=now,
         )
         older = (
             await session.scalars(
                 select(PostedCard.id)
                 .where(PostedCard.lead_id == lead_id, PostedCard.chat_id == chat_id)
-                .order_by(PostedCard.id.desc())
-                .offset(LIVE_CARDS_PER_CHAT - 1)
+                .order_by(PostedCard.posted_at.desc(), PostedCard.id.desc())
+                .offset(LIVE_CARDS_PER_CHAT)
             )
         ).all()
         if older:
             await session.execute(delete(PostedCard).where(PostedCard.id.in_(older)))
-        session.add(PostedCard(lead_id=lead_id, chat_id=chat_id, message_id=message_id, posted_at=now))
 
     async def forget_card(self, chat_id: int, message_id: int) -> None:
         async with self._ctx.transaction() as session:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -29,8 +27,9 @@ async def downgrade(engine: AsyncEngine, revision: str) -> None:
         await connection.run_sync(_downgrade)
 
 
-async def test_migrations_match_the_models_and_undo(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'schema.db'}")
+async def test_migrations_match_the_models_and_undo(database_url: str) -> None:
+    """On SQLite, or on PostgreSQL when the suite runs there (tests/conftest.py)."""
+    engine = create_engine(database_url)
     try:
         await upgrade(engine)
         async with engine.connect() as connection:
