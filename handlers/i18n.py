@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from aiogram.types import TelegramObject, User
@@ -12,10 +11,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.i18n.context import get_i18n
 
 from leadbot.actor import Actor
-
-LOCALES_DIR = Path(__file__).with_name("locales")
-DOMAIN = "messages"
-LANGUAGES = ("ru", "en")
+from leadbot.translations import DOMAIN, LANGUAGES, LOCALES_DIR
 
 __all__ = [
     "DOMAIN",

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Extract user-facing strings, merge them into the ru/en catalogues, and compile them.
-# Run after changing any _()/N_() string; then translate the new entries in handlers/locales/ru.
+# Run after changing any _()/N_() string; then translate the new entries in leadbot/locales/ru.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-locales=handlers/locales
+locales=leadbot/locales
 pybabel -q extract -F babel.cfg -k _ -k __ -k N_ -k ngettext:1,2 --no-location --sort-output \
     --project leadbot -o "$locales/messages.pot" leadbot handlers >/dev/null
 for lang in ru en; do

@@ -1,12 +1,11 @@
 """The web-to-lead form: GET /forms/{key} serves it, POST /forms/{key} turns a submission into a lead.
 
 A honeypot field catches bots (they get the thank-you page and create nothing); each visitor's address
-may send a few submissions per window. The page speaks the team's LOCALE and uses the bot's catalogue.
+may send a few submissions per window. The page speaks the team's LOCALE (leadbot.translations).
 """
 
 from __future__ import annotations
 
-import gettext
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
@@ -15,10 +14,10 @@ from html import escape
 from aiohttp import web
 
 from db.models import WebForm
-from handlers.i18n import DOMAIN, LOCALES_DIR
 from leadbot.errors import DomainError, NotFound
 from leadbot.services.forms import FormSubmission
 from leadbot.services.registry import Services
+from leadbot.translations import translator
 
 HONEYPOT = "website"
 FIELD_LIMITS = {"name": 128, "phone": 64, "email": 254, "comment": 2000}
@@ -46,10 +45,6 @@ class SubmissionLimiter:
 
 
 FORMS_LIMITER = web.AppKey("form_limiter", SubmissionLimiter)
-
-
-def _translator(locale: str) -> Callable[[str], str]:
-    return gettext.translation(DOMAIN, localedir=LOCALES_DIR, languages=[locale], fallback=True).gettext
 
 
 PAGE = """<!doctype html>
@@ -84,7 +79,7 @@ def _page(locale: str, title: str, body: str, status: int = 200) -> web.Response
 
 
 def render_form(form: WebForm, locale: str, values: dict[str, str] | None = None, error: str = "") -> str:
-    _ = _translator(locale)
+    _ = translator(locale)
     values = values or {}
 
     def value(name: str) -> str:
@@ -113,7 +108,7 @@ def render_form(form: WebForm, locale: str, values: dict[str, str] | None = None
 
 
 def _thanks(locale: str) -> web.Response:
-    _ = _translator(locale)
+    _ = translator(locale)
     thanks, soon = escape(_("Thank you!")), escape(_("We will contact you soon."))
     return _page(locale, _("Thank you!"), f"<h1>{thanks}</h1><p>{soon}</p>")
 
@@ -126,7 +121,7 @@ async def _form_of(request: web.Request) -> WebForm | None:
 
 
 def _not_found(locale: str) -> web.Response:
-    _ = _translator(locale)
+    _ = translator(locale)
     missing = escape(_("Form not found"))
     return _page(locale, _("Form not found"), f"<h1>{missing}</h1>", status=404)
 
@@ -142,7 +137,7 @@ async def show_form(request: web.Request) -> web.Response:
 async def submit_form(request: web.Request) -> web.StreamResponse:
     services = request.app[FORMS_SERVICES]
     locale = services.ctx.settings.locale
-    _ = _translator(locale)
+    _ = translator(locale)
     form = await _form_of(request)
     if form is None:
         return _not_found(locale)

@@ -16,9 +16,9 @@ from leadbot.errors import InvalidValue, InviteInvalid, NotFound, NotRegistered
 from leadbot.i18n_marker import N_
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
+from leadbot.translations import LANGUAGES
 
 INVITE_TTL = timedelta(days=7)
-LANGUAGES = ("ru", "en")
 NAME_LIMIT = 128
 
 

@@ -7,7 +7,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from handlers.i18n import DOMAIN, LOCALES_DIR
+from leadbot.translations import DOMAIN, LOCALES_DIR
 
 
 @pytest.mark.parametrize("locale", ["ru", "en"])
