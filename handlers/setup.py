@@ -18,6 +18,7 @@ from handlers import (
     start,
     stray,
 )
+from handlers.dialog_storage import DatabaseStorage
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly
 from handlers.outbox_renderer import TelegramRenderer
@@ -47,7 +48,9 @@ def team_router() -> Router:
 
 def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
     renderer = TelegramRenderer(services, i18n, settings)
-    dispatcher = Dispatcher(services=services, settings=settings, renderer=renderer)
+    dispatcher = Dispatcher(
+        storage=DatabaseStorage(services.dialogs), services=services, settings=settings, renderer=renderer
+    )
     dispatcher.update.outer_middleware(DropRepeatedUpdates())
     dispatcher.update.outer_middleware(ActorMiddleware(services))
     LocaleMiddleware(i18n).setup(dispatcher)

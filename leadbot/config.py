@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     work_hours: str = ""
     run_background: bool = True
     webhook_secret: str | None = None
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -44,6 +46,20 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return frozenset({value})
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        networks = []
+        for part in value.replace(";", ",").split(","):
+            if part.strip():
+                try:
+                    networks.append(ip_network(part.strip(), strict=False))
+                except ValueError as error:
+                    raise ValueError(f"{part.strip()!r} is not an IP address or network") from error
+        return tuple(networks)
 
     @field_validator(
         "alert_chat_id", "bot_token", "api_token", "webhook_url", "webhook_secret", mode="before"

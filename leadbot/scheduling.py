@@ -22,6 +22,7 @@ from leadbot.services.registry import Services
 log = logging.getLogger("leadbot.scheduler")
 SPEED_TO_LEAD_EVERY = 30  # seconds
 DIGESTS_EVERY = 60  # seconds
+NIGHTLY_AT = {"hour": 3, "minute": 0}  # in TIMEZONE: housekeeping while nobody works
 
 
 class Scheduler:
@@ -35,6 +36,11 @@ class Scheduler:
     @property
     def reminder_jobs(self) -> int:
         return sum(1 for job in self._aps.get_jobs() if job.id.startswith("activity-"))
+
+    def next_run(self, job_id: str) -> datetime | None:
+        """When a job (e.g. "nightly") runs next; None if there is no such job."""
+        job = self._aps.get_job(job_id)
+        return job.next_run_time if job is not None else None
 
     async def start(self) -> None:
         """Start inside the running loop; send what was missed, then mirror every pending reminder."""
@@ -52,6 +58,7 @@ class Scheduler:
         self._aps.add_job(
             nudges.send_morning_digests, "interval", seconds=DIGESTS_EVERY, id="morning_digests"
         )
+        self._aps.add_job(self._services.maintenance.nightly, "cron", id="nightly", **NIGHTLY_AT)
 
     def schedule(self, activity_id: int, due_at: datetime | None) -> None:
         job_id = f"activity-{activity_id}"

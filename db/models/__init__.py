@@ -3,6 +3,7 @@
 from db.models.activities import Activity
 from db.models.crm import Communication, Company, Contact, Deal, Exclusion
 from db.models.delivery import Outbox, PostedCard
+from db.models.dialogs import DialogState
 from db.models.directories import JunkReason, LeadStatus, Source
 from db.models.forms import WebForm
 from db.models.history import HistoryEntry
@@ -15,6 +16,7 @@ __all__ = [
     "Company",
     "Contact",
     "Deal",
+    "DialogState",
     "Exclusion",
     "HistoryEntry",
     "Invite",

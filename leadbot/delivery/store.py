@@ -60,6 +60,12 @@ class DeliveryStore:
                 update(Outbox).where(Outbox.id.in_(row_ids)).values(sent_at=now, last_error=error)
             )
 
+    async def purge_sent(self, before: datetime) -> int:
+        """Delete messages delivered (or given up on) before `before`; returns how many."""
+        async with self._ctx.transaction() as session:
+            result = await session.execute(delete(Outbox).where(Outbox.sent_at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def postpone(self, row_ids: Sequence[int], until: datetime, error: str) -> None:
         async with self._ctx.transaction() as session:
             await session.execute(

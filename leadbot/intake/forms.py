@@ -15,6 +15,7 @@ from aiohttp import web
 
 from db.models import WebForm
 from leadbot.errors import DomainError, NotFound
+from leadbot.intake.client_address import client_address
 from leadbot.services.forms import FormSubmission
 from leadbot.services.registry import Services
 from leadbot.translations import translator
@@ -147,7 +148,9 @@ async def submit_form(request: web.Request) -> web.StreamResponse:
     values = {name: str(posted.get(name, ""))[:limit].strip() for name, limit in FIELD_LIMITS.items()}
     if str(posted.get(HONEYPOT, "")).strip():
         return _thanks(locale)  # a bot filled the hidden field: it sees success, nothing is created
-    if not request.app[FORMS_LIMITER].allow(request.remote or "?", form.key):
+    if not request.app[FORMS_LIMITER].allow(
+        client_address(request, services.ctx.settings.trusted_proxies), form.key
+    ):
         error = _("Too many requests from your address. Please try again later.")
         return _page(locale, form.key, render_form(form, locale, values, error), 429)
     try:

@@ -7,6 +7,7 @@ from leadbot.services.activities import ActivityService
 from leadbot.services.calls import CallService
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
+from leadbot.services.dialogs import DialogStore
 from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
 from leadbot.services.exports import ExportService
@@ -14,6 +15,7 @@ from leadbot.services.forms import FormService
 from leadbot.services.history import HistoryService
 from leadbot.services.imports import ImportService
 from leadbot.services.leads import LeadService
+from leadbot.services.maintenance import Maintenance
 from leadbot.services.nudges import NudgeService
 from leadbot.services.queries import LeadQueries
 from leadbot.services.reports import ReportService
@@ -33,6 +35,7 @@ class Services:
     history: HistoryService
     queries: LeadQueries
     delivery: DeliveryStore
+    dialogs: DialogStore
     activities: ActivityService
     nudges: NudgeService
     calls: CallService
@@ -40,10 +43,13 @@ class Services:
     exports: ExportService
     forms: FormService
     reports: ReportService
+    maintenance: Maintenance
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
         leads = LeadService(ctx)
+        delivery = DeliveryStore(ctx)
+        dialogs = DialogStore(ctx)
         return cls(
             ctx=ctx,
             leads=leads,
@@ -53,7 +59,8 @@ class Services:
             exclusions=ExclusionService(ctx),
             history=HistoryService(ctx),
             queries=LeadQueries(ctx),
-            delivery=DeliveryStore(ctx),
+            delivery=delivery,
+            dialogs=dialogs,
             activities=ActivityService(ctx),
             nudges=NudgeService(ctx),
             calls=CallService(ctx, leads),
@@ -61,4 +68,5 @@ class Services:
             exports=ExportService(ctx),
             forms=FormService(ctx, leads),
             reports=ReportService(ctx),
+            maintenance=Maintenance(ctx, dialogs, delivery),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from ipaddress import ip_network
 from pathlib import Path
 
 import aiohttp
@@ -12,16 +13,21 @@ from sqlalchemy import func, select
 from db.enums import Role
 from db.models import Lead
 from leadbot.app import Application
+from leadbot.clock import FrozenClock
+from leadbot.config import Settings
 from tests.fakes.telegram import FakeTelegram, User
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
-async def form_post(app: Application, key: str, fields: dict[str, str]) -> tuple[int, str, str]:
+async def form_post(
+    app: Application, key: str, fields: dict[str, str], forwarded_for: str | None = None
+) -> tuple[int, str, str]:
     url = f"http://127.0.0.1:{app.http_port}/forms/{key}"
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     async with (
         aiohttp.ClientSession() as session,
-        session.post(url, data=fields, allow_redirects=False) as reply,
+        session.post(url, data=fields, headers=headers, allow_redirects=False) as reply,
     ):
         return reply.status, await reply.text(), reply.headers.get("Location", "")
 
@@ -87,6 +93,29 @@ async def test_honeypot_bad_input_unknown_form_and_rate_limit(app: Application, 
     ]
     assert statuses.count(200) == 3 and statuses[-1] == 429  # 5 per window, 2 spent above on bad input
     assert await leads_count(app) == 3
+    spoofed = await form_post(app, form, {"phone": "+79030000099"}, forwarded_for="203.0.113.9")
+    assert spoofed[0] == 429  # X-Forwarded-For from a peer that is not a trusted proxy is ignored
+
+
+async def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(
+    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
+) -> None:
+    configured = settings.model_copy(
+        update={"telegram_api_url": telegram.base_url, "trusted_proxies": (ip_network("127.0.0.0/8"),)}
+    )
+    async with Application(configured, clock) as app:
+        await app.services.forms.add("site")
+
+        async def visit(number: int, forwarded_for: str) -> int:
+            fields = {"name": f"Клиент {number}", "phone": f"+790300001{number:02d}"}
+            return (await form_post(app, "site", fields, forwarded_for))[0]
+
+        first = [await visit(i, "198.51.100.1") for i in range(6)]
+        # the visitor forges a left part; the proxy appends the address it saw, which is what counts
+        forged = await visit(6, "203.0.113.7, 198.51.100.1")
+        second = await visit(7, "198.51.100.2, 127.0.0.1")  # through two of our proxies
+        assert (first, forged, second) == ([200] * 5 + [429], 429, 200)
+        assert await leads_count(app) == 6
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium here: install Debian's chromium (.ci/run does)")

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from leadbot.cli import main
+from leadbot.config import Settings
 
 
 def run_cli(
@@ -54,11 +55,21 @@ def test_run_without_token_is_a_one_line_error(tmp_path: Path) -> None:
     ]
 
 
-def test_bad_setting_is_a_one_line_error(tmp_path: Path) -> None:
-    result = run_cli(tmp_path, "db", "upgrade", env={"TIMEZONE": "Mars/Olympus"})
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [("TIMEZONE", "Mars/Olympus", "Mars/Olympus"), ("TRUSTED_PROXIES", "127.0.0.1, nginx", "'nginx'")],
+)
+def test_bad_setting_is_a_one_line_error(tmp_path: Path, name: str, value: str, says: str) -> None:
+    result = run_cli(tmp_path, "db", "upgrade", env={name: value})
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "TIMEZONE" in result.stderr
+    assert name in result.stderr and says in result.stderr
+
+
+def test_trusted_proxies_are_addresses_and_networks() -> None:
+    settings = Settings(trusted_proxies="127.0.0.1, 10.0.0.0/8;fd00::/8")  # type: ignore[arg-type]
+    networks = [str(network) for network in settings.trusted_proxies]
+    assert networks == ["127.0.0.1/32", "10.0.0.0/8", "fd00::/8"]
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
