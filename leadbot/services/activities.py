@@ -18,7 +18,7 @@ from leadbot.permissions import Permission, allowed, require
 from leadbot.services import history, outbox
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import clean_text
-from leadbot.services.lead_tx import load_lead
+from leadbot.services.lead_tx import load_lead, note_first_action
 from leadbot.when import require_future
 
 PLANNABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.TASK)
@@ -68,6 +68,7 @@ class ActivityService:
                 created_at=self._ctx.clock.now(),
             )
             session.add(activity)
+            await note_first_action(session, lead, activity.created_at)
             await session.flush()
             self._log_on_lead(session, activity, by, "planned", new=_minute(due_at))
         self._changed(activity.id, activity.due_at)

@@ -4,15 +4,17 @@ commit; a concurrent change that won first turns into AlreadyTaken or StaleLead,
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import StatusSemantics
 from db.models import Lead, LeadStatus, User
+from db.models.leads import seconds_since_creation
 from leadbot.actor import Actor
 from leadbot.errors import AlreadyTaken, LeadClosed, NotFound, StaleLead
 from leadbot.i18n_marker import N_
@@ -74,6 +76,18 @@ async def supervisors_of(session: AsyncSession, lead: Lead) -> set[int]:
         return set()
     rows = await session.scalars(select(User.supervisor_id).where(User.id.in_(people)))
     return {uid for uid in rows if uid is not None}
+
+
+async def note_first_action(session: AsyncSession, lead: Lead, at: datetime) -> None:
+    """A comment or a planned activity is a response to the lead too (the Speed report's first action).
+    Written past the version counter: it changes nothing a posted card shows, so the card stays valid."""
+    if lead.first_action_at is not None:
+        return
+    await session.execute(
+        update(Lead)
+        .where(Lead.id == lead.id, Lead.first_action_at.is_(None))
+        .values(first_action_at=at, first_action_seconds=seconds_since_creation(lead, at))
+    )
 
 
 async def change_lead(

@@ -41,6 +41,7 @@ from leadbot.services.lead_tx import (
     LeadAction,
     change_lead,
     load_lead,
+    note_first_action,
     require_open,
     status_of,
     user_name,
@@ -370,6 +371,7 @@ class LeadService:
                 created_at=now,
             )
             session.add(activity)
+            await note_first_action(session, lead, now)
             history.record(
                 session,
                 entity="lead",

@@ -1,12 +1,14 @@
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
-from db.enums import ContactType, OwnerType
+from db.enums import ActivityKind, ContactType, OwnerType
 from db.models import Communication, Contact, Deal, Exclusion, HistoryEntry, Lead, Outbox
 from leadbot.actor import Actor
+from leadbot.clock import FrozenClock
 from leadbot.errors import (
     AlreadyTaken,
     DuplicateContact,
@@ -279,6 +281,25 @@ async def test_comment_goes_to_history(services: Services, anna: Actor) -> None:
     lead = await new_lead(services)
     await services.leads.comment(lead.id, "Called, asks for a quote", anna)
     assert ("commented", "comment", None, "Called, asks for a quote") in await lead_history(services, lead.id)
+
+
+async def test_a_comment_or_a_planned_call_is_the_first_action_and_keeps_cards_valid(
+    services: Services, clock: FrozenClock, anna: Actor
+) -> None:
+    commented, planned, taken = [await new_lead(services, phones=[f"+7916123450{i}"]) for i in range(3)]
+    clock.advance(timedelta(minutes=7))
+    await services.leads.comment(commented.id, "No answer, will call back", anna)
+    await services.activities.plan(planned.id, ActivityKind.CALL, clock.now() + timedelta(hours=1), anna)
+    await services.leads.take(taken.id, anna)
+    clock.advance(timedelta(minutes=5))
+    await services.leads.comment(commented.id, "Second try", anna)  # the first action stays the first
+    await services.leads.change_status(  # the card posted before the comments is still valid
+        commented.id, "IN_PROCESS", anna, expected_version=commented.version
+    )
+    async with services.ctx.reading() as session:
+        ids = [commented.id, planned.id, taken.id]
+        rows = await session.execute(select(Lead.id, Lead.first_action_seconds).where(Lead.id.in_(ids)))
+        assert sorted(rows.tuples()) == [(commented.id, 420), (planned.id, 420), (taken.id, 420)]
 
 
 async def test_history_filters_by_user_and_period(
