@@ -1,6 +1,6 @@
-"""Benchmark: every report over 1,000,000 leads on SQLite.
+"""Benchmark: every report over 1,000,000 leads on SQLite (or on an empty PostgreSQL database).
 
-Run: .venv/bin/python bench/reports.py [LEADS]
+Run: .venv/bin/python bench/reports.py [LEADS] [DATABASE_URL]
 Seeds LEADS leads over a year (20 managers, all sources and statuses, amounts, repeat flags, taken and
 first-action times), then times each report for the whole year, one month and one day (best of 3 runs).
 """
@@ -28,10 +28,11 @@ from leadbot.services.reports import ReportName, ReportService
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-async def main(count: int) -> None:
+async def main(count: int, database_url: str | None) -> None:
     rng = random.Random(42)
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}")
+        url = database_url or f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+        settings = Settings(_env_file=None, database_url=url)
         async with open_database(settings) as ctx:
             async with ctx.transaction() as session:
                 await session.execute(
@@ -72,9 +73,11 @@ async def main(count: int) -> None:
                     )
                 async with ctx.transaction() as session:
                     await session.execute(insert(Lead.__table__), rows)  # type: ignore[arg-type]
+            print(f"seeded {count} leads in {time.perf_counter() - began:.0f} s")
+            began = time.perf_counter()
             async with ctx.transaction() as session:
                 await refresh_statistics(session)  # as `leadbot run` does at start and the import at its end
-            print(f"seeded {count} leads in {time.perf_counter() - began:.0f} s")
+            print(f"statistics refreshed in {time.perf_counter() - began:.1f} s")
             service = ReportService(ctx)
             periods = {
                 "year": (START, START + timedelta(days=365)),
@@ -94,4 +97,6 @@ async def main(count: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000))
+    asyncio.run(
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, sys.argv[2] if len(sys.argv) > 2 else None)
+    )

@@ -5,7 +5,7 @@ from db.models.crm import Communication, Company, Contact, Deal, Exclusion
 from db.models.delivery import Outbox, PostedCard
 from db.models.dialogs import DialogState
 from db.models.directories import JunkReason, LeadStatus, Source
-from db.models.forms import WebForm
+from db.models.forms import FormHit, WebForm
 from db.models.history import HistoryEntry
 from db.models.leads import Lead
 from db.models.users import Invite, User
@@ -18,6 +18,7 @@ __all__ = [
     "Deal",
     "DialogState",
     "Exclusion",
+    "FormHit",
     "HistoryEntry",
     "Invite",
     "JunkReason",

@@ -1,14 +1,11 @@
 """The web-to-lead form: GET /forms/{key} serves it, POST /forms/{key} turns a submission into a lead.
 
 A honeypot field catches bots (they get the thank-you page and create nothing); each visitor's address
-may send a few submissions per window. The page speaks the team's LOCALE (leadbot.translations).
+may send a few submissions per window (FormService.allow_submission). The page speaks the team's LOCALE.
 """
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable
 from html import escape
 
 from aiohttp import web
@@ -22,30 +19,7 @@ from leadbot.translations import translator
 
 HONEYPOT = "website"
 FIELD_LIMITS = {"name": 128, "phone": 64, "email": 254, "comment": 2000}
-WINDOW_SECONDS = 600
-PER_WINDOW = 5
 FORMS_SERVICES = web.AppKey("form_services", Services)
-
-
-class SubmissionLimiter:
-    """At most PER_WINDOW submissions per address and form in WINDOW_SECONDS (in memory, per process)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._seen: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-
-    def allow(self, address: str, key: str) -> bool:
-        now = self._clock()
-        stamps = self._seen[(address, key)]
-        while stamps and stamps[0] <= now - WINDOW_SECONDS:
-            stamps.popleft()
-        if len(stamps) >= PER_WINDOW:
-            return False
-        stamps.append(now)
-        return True
-
-
-FORMS_LIMITER = web.AppKey("form_limiter", SubmissionLimiter)
 
 
 PAGE = """<!doctype html>
@@ -148,9 +122,8 @@ async def submit_form(request: web.Request) -> web.StreamResponse:
     values = {name: str(posted.get(name, ""))[:limit].strip() for name, limit in FIELD_LIMITS.items()}
     if str(posted.get(HONEYPOT, "")).strip():
         return _thanks(locale)  # a bot filled the hidden field: it sees success, nothing is created
-    if not request.app[FORMS_LIMITER].allow(
-        client_address(request, services.ctx.settings.trusted_proxies), form.key
-    ):
+    visitor = client_address(request, services.ctx.settings.trusted_proxies)
+    if not await services.forms.allow_submission(form, visitor):
         error = _("Too many requests from your address. Please try again later.")
         return _page(locale, form.key, render_form(form, locale, values, error), 429)
     try:
@@ -164,6 +137,5 @@ async def submit_form(request: web.Request) -> web.StreamResponse:
 
 def mount_forms(app: web.Application, services: Services) -> None:
     app[FORMS_SERVICES] = services
-    app[FORMS_LIMITER] = SubmissionLimiter()
     app.router.add_get("/forms/{key}", show_form)
     app.router.add_post("/forms/{key}", submit_form)

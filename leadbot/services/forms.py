@@ -1,15 +1,20 @@
-"""Web-to-lead forms: each has its own key, source, default assignee and optional redirect."""
+"""Web-to-lead forms: each has its own key, source, default assignee and optional redirect.
+
+Each visitor's address may send PER_WINDOW submissions of a form per WINDOW. The hits are kept in the
+database, so the limit holds across restarts and across instances behind one load balancer.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from db.models import Source, User, WebForm
+from db.models import FormHit, Source, User, WebForm
 from leadbot.actor import Actor
 from leadbot.errors import InvalidValue, NotFound, UnknownCode
 from leadbot.i18n_marker import N_
@@ -20,6 +25,9 @@ from leadbot.services.leads import CreateOutcome, LeadService
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 _URL = re.compile(r"^https?://[^\s<>\"']{3,500}$")
+WINDOW = timedelta(minutes=10)
+PER_WINDOW = 5
+ADDRESS_LIMIT = 64
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,26 @@ class FormService:
         if form is None:
             raise NotFound(what=N_("Form"), id=key[:64])
         return form
+
+    async def allow_submission(self, form: WebForm, address: str) -> bool:
+        """Count this submission against the visitor's limit; False once PER_WINDOW were sent in WINDOW."""
+        now = self._ctx.clock.now()
+        address = address[:ADDRESS_LIMIT]
+        async with self._ctx.transaction() as session:
+            recent = await session.scalar(
+                select(func.count())
+                .select_from(FormHit)
+                .where(FormHit.form_id == form.id, FormHit.address == address, FormHit.at > now - WINDOW)
+            )
+            if (recent or 0) >= PER_WINDOW:
+                return False
+            session.add(FormHit(form_id=form.id, address=address, at=now))
+        return True
+
+    async def purge_hits(self, before: datetime) -> int:
+        async with self._ctx.transaction() as session:
+            result = await session.execute(delete(FormHit).where(FormHit.at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def submit(self, form: WebForm, data: FormSubmission) -> CreateOutcome:
         """A visitor's submission becomes a lead like any other intake (validation, exclusions, matching)."""

@@ -50,6 +50,7 @@ class Services:
         leads = LeadService(ctx)
         delivery = DeliveryStore(ctx)
         dialogs = DialogStore(ctx)
+        forms = FormService(ctx, leads)
         return cls(
             ctx=ctx,
             leads=leads,
@@ -66,7 +67,7 @@ class Services:
             calls=CallService(ctx, leads),
             imports=ImportService(ctx),
             exports=ExportService(ctx),
-            forms=FormService(ctx, leads),
+            forms=forms,
             reports=ReportService(ctx),
-            maintenance=Maintenance(ctx, dialogs, delivery),
+            maintenance=Maintenance(ctx, dialogs, delivery, forms),
         )

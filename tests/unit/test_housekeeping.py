@@ -1,4 +1,5 @@
-"""Dialog state kept in the database, and the nightly housekeeping."""
+"""State kept in the database rather than in the process (dialogs, form rate limits), and the nightly
+housekeeping that clears what has expired."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy import func, select, text
 from db.models import DialogState, Outbox
 from leadbot.clock import FrozenClock
 from leadbot.services.dialogs import DIALOG_TTL
+from leadbot.services.forms import PER_WINDOW, WINDOW, FormService
 from leadbot.services.maintenance import KEEP_SENT_MESSAGES
 from leadbot.services.registry import Services
 
@@ -47,13 +49,31 @@ async def test_an_abandoned_dialog_is_forgotten_and_starts_afresh(
     assert await dialogs.state("fsm:1:2") == "LinkSearch:query"
 
 
+async def test_form_limit_per_visitor_and_form_holds_across_instances_and_expires(
+    services: Services, clock: FrozenClock
+) -> None:
+    site = await services.forms.add("site")
+    promo = await services.forms.add("promo")
+    allowed = [await services.forms.allow_submission(site, "198.51.100.1") for _ in range(PER_WINDOW)]
+    another_process = FormService(services.ctx, services.leads)  # a restart, or a second instance
+    assert allowed == [True] * PER_WINDOW
+    assert not await another_process.allow_submission(site, "198.51.100.1")
+    assert await another_process.allow_submission(site, "198.51.100.2")
+    assert await another_process.allow_submission(promo, "198.51.100.1")
+    clock.advance(WINDOW)
+    assert await services.forms.allow_submission(site, "198.51.100.1")
+
+
 async def test_nightly_forgets_old_dialogs_and_messages_and_refreshes_statistics(
     services: Services, clock: FrozenClock
 ) -> None:
     now = clock.now()
+    form = await services.forms.add("site")
+    await services.forms.allow_submission(form, "198.51.100.1")
     await services.dialogs.set_state("fsm:old", "CommentText:text")
     clock.advance(DIALOG_TTL + timedelta(minutes=1))
     await services.dialogs.set_state("fsm:fresh", "CommentText:text")
+    await services.forms.allow_submission(form, "198.51.100.1")
     async with services.ctx.transaction() as session:
         session.add_all(
             [
@@ -68,7 +88,7 @@ async def test_nightly_forgets_old_dialogs_and_messages_and_refreshes_statistics
 
     done = await services.maintenance.nightly()
 
-    assert (done.dialogs_forgotten, done.messages_purged) == (1, 1)
+    assert (done.dialogs_forgotten, done.messages_purged, done.form_hits_purged) == (1, 1, 1)
     assert await services.dialogs.state("fsm:fresh") == "CommentText:text"
     async with services.ctx.reading() as session:
         left = await session.scalars(select(Outbox.chat_id).order_by(Outbox.chat_id))
