@@ -11,6 +11,7 @@ from db.enums import CommKind, Role
 from db.models import User
 from handlers.callbacks import ExclusionCb, StatusAdminCb, UserCb, UserOp
 from handlers.i18n import _, current_locale
+from handlers.numbers import db_int
 from handlers.render import clip, esc, fit
 from handlers.start import role_name
 from handlers.telegram_io import edit, pressed_message, refuse
@@ -112,7 +113,7 @@ async def users_pressed(query: CallbackQuery, callback_data: UserCb, services: S
             case UserOp.ROLE:
                 await services.users.change(callback_data.id, me, role=Role(callback_data.arg))
             case UserOp.SUPERVISOR:
-                await services.users.change(callback_data.id, me, supervisor_id=int(callback_data.arg))
+                await services.users.change(callback_data.id, me, supervisor_id=db_int(callback_data.arg))
             case UserOp.ACTIVE:
                 await services.users.change(callback_data.id, me, active=callback_data.arg == "1")
         users = list(await services.users.team(me))

@@ -13,12 +13,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
 from handlers.cards import money
 from handlers.i18n import _, current_locale
+from handlers.numbers import db_int
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import clip, esc, fit
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
-from leadbot.errors import DomainError
+from leadbot.errors import DomainError, NotFound
+from leadbot.i18n_marker import N_
 from leadbot.services.directories import Directory
 from leadbot.services.queries import Page, PipelineRow
 from leadbot.services.registry import Services
@@ -35,13 +37,21 @@ async def lead_command(
     message: Message, command: CommandObject, services: Services, renderer: TelegramRenderer
 ) -> None:
     arg = (command.args or "").strip().lstrip("#")
-    if not arg.isdigit():
+    if not (arg.isascii() and arg.isdigit()):
         await message.answer(_("Write the lead's number: /lead 123"))
         return
     try:
-        await send_card(message, int(arg), services, renderer)
+        await send_card(message, _lead_id(arg), services, renderer)
     except DomainError as error:
         await message.answer(error.render(_, html=True))
+
+
+def _lead_id(digits: str) -> int:
+    """A number no lead can have is not looked up: it is not found."""
+    try:
+        return db_int(digits)
+    except ValueError:
+        raise NotFound(what=N_("Lead"), id=clip(digits, 24)) from None
 
 
 def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered:

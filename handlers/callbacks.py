@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 
+from handlers.numbers import DbInt
+
 CALLBACK_LIMIT = 64
 
 
@@ -34,11 +36,11 @@ class LeadOp(StrEnum):
 
 
 class LeadCb(CallbackData, prefix="L"):
-    """A press on a lead card. `v` is the lead version the card showed (0: do not check)."""
+    """A press on a lead card. `v` is the lead version the card showed: any other version is stale."""
 
     op: LeadOp
-    id: int
-    v: int = 0
+    id: DbInt
+    v: DbInt = 0
     arg: str = ""
 
 
@@ -53,7 +55,7 @@ class ListCb(CallbackData, prefix="P"):
     """A page of a lead list; `fresh` = 1 posts it as a new message (from the pipeline or a digest)."""
 
     kind: ListKind
-    page: int = 0
+    page: DbInt = 0
     arg: str = ""
     fresh: int = 0
 
@@ -68,7 +70,7 @@ class UserOp(StrEnum):
 
 class UserCb(CallbackData, prefix="U"):
     op: UserOp
-    id: int = 0
+    id: DbInt = 0
     arg: str = ""
 
 
@@ -79,8 +81,8 @@ class SettingsCb(CallbackData, prefix="S"):
 
 class ExclusionCb(CallbackData, prefix="E"):
     op: str  # "page" or "del"
-    id: int = 0
-    page: int = 0
+    id: DbInt = 0
+    page: DbInt = 0
 
 
 class StatusAdminCb(CallbackData, prefix="A"):
@@ -113,7 +115,7 @@ class ReminderOp(StrEnum):
 
 class ReminderCb(CallbackData, prefix="R"):
     op: ReminderOp
-    id: int
+    id: DbInt
 
 
 class ReportCb(CallbackData, prefix="Q"):

@@ -19,6 +19,7 @@ from db.enums import ActivityKind, ContactType, OwnerType
 from db.models import JunkReason, LeadStatus
 from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
 from handlers.i18n import _, __, current_locale, ngettext
+from handlers.numbers import DB_INT_MAX
 from handlers.render import clip, esc, fit
 from leadbot.normalize import format_phone
 from leadbot.services.queries import KnownClient, LeadCard, PartyRow
@@ -47,7 +48,7 @@ ACTIVITY_KINDS = {
     ActivityKind.TASK: ("📝", __("Task")),
 }
 KIND_CODES = {"c": ActivityKind.CALL, "m": ActivityKind.MEETING, "t": ActivityKind.TASK}
-_REMIND_ARG = re.compile(r"([cmt])(?:@(\d{1,12}))?(?:/(\w{1,4}))?")
+_REMIND_ARG = re.compile(r"([cmt])(?:@(\d{1,10}))?(?:/(\w{1,4}))?", re.ASCII)
 PRESET_LABELS = {
     Preset.IN_15_MIN: __("in 15 min"),
     Preset.IN_1_HOUR: __("in 1 hour"),
@@ -237,7 +238,7 @@ def pack_convert(mask: int, contact_type: ContactType) -> str:
 
 def unpack_convert(arg: str) -> tuple[int, ContactType]:
     """Parse the convert menu's state; anything malformed reads as the default (contact + deal, client)."""
-    if len(arg) == 2 and arg.isdigit() and int(arg[1]) < len(ContactType):
+    if len(arg) == 2 and arg.isascii() and arg.isdigit() and int(arg[1]) < len(ContactType):
         return int(arg[0]) & 7, list(ContactType)[int(arg[1])]
     return 5, ContactType.CLIENT
 
@@ -300,7 +301,7 @@ class RemindChoice:
         code, who, preset = match.groups()
         return cls(
             KIND_CODES.get(code),
-            int(who) if who else None,
+            int(who) if who and int(who) <= DB_INT_MAX else None,
             Preset(preset) if preset in {p.value for p in Preset} else None,
         )
 

@@ -4,19 +4,24 @@ admin is imported like `leadbot import` (duplicates skipped) and answered with t
 from __future__ import annotations
 
 import io
+import logging
 
+import aiohttp
 from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 
 from handlers.i18n import _
 from handlers.render import esc
+from handlers.telegram_io import answer_long
 from leadbot.actor import Actor
 from leadbot.errors import DomainError
 from leadbot.intake.tables import TableError, read_table_bytes, table_bytes
 from leadbot.services.exports import HEADERS
 from leadbot.services.registry import Services
 
+log = logging.getLogger("leadbot.files")
 MAX_FILE = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
@@ -43,7 +48,12 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         await message.answer(_("The file is too big: at most 20 MB."))
         return
     buffer = io.BytesIO()
-    await bot.download(document, destination=buffer)
+    try:
+        await bot.download(document, destination=buffer)
+    except (TelegramAPIError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not download %s from Telegram: %s", name, error)
+        await message.answer(_("Could not download the file from Telegram. Please send it again."))
+        return
     try:
         table = read_table_bytes(buffer.getvalue(), name)
         report = await services.imports.run(table, by=me)
@@ -67,7 +77,7 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         _("Row {line}: {reason}").format(line=line, reason=esc(reason))
         for line, reason, _c in report.rejected[:10]
     ]
-    await message.answer("\n".join(lines))
+    await answer_long(message, "\n".join(lines))
     if report.rejected:
         data = table_bytes(
             False, [*table.headers, "error"], [[*cells, why] for _l, why, cells in report.rejected]

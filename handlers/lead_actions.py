@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
@@ -24,6 +26,7 @@ from handlers.cards import (
 )
 from handlers.history import send_history
 from handlers.i18n import _
+from handlers.numbers import db_int
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import esc
 from handlers.states import CommentText, ConvertName, LinkSearch, RemindTime
@@ -37,8 +40,23 @@ from leadbot.services.registry import Services
 from leadbot.when import parse_when, preset_time
 
 
-async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
+def lead_message(query: CallbackQuery, lead_id: int) -> Message | None:
+    """The pressed message, if its buttons are this lead's: only such a message is changed in place, so
+    a press with forged callback data cannot overwrite another message of the bot."""
     message = pressed_message(query)
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            with contextlib.suppress(ValueError, TypeError):
+                if button.callback_data and LeadCb.unpack(button.callback_data).id == lead_id:
+                    return message
+    return None
+
+
+async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
+    message = lead_message(query, lead_id)
     if message is not None:
         await edit(message, await renderer.lead_card(lead_id, message.chat.id))
 
@@ -47,13 +65,6 @@ async def _failed(query: CallbackQuery, error: DomainError, renderer: TelegramRe
     await refuse(query, error)
     if isinstance(error, StaleLead):
         await show_card(query, lead_id, renderer)
-
-
-async def _remember(query: CallbackQuery, lead_id: int, services: Services) -> None:
-    """The pressed message is kept up to date with the lead from now on."""
-    message = pressed_message(query)
-    if message is not None:
-        await services.delivery.remember_card(lead_id, message.chat.id, message.message_id)
 
 
 async def ask_for_text(
@@ -80,15 +91,16 @@ async def ask_for_text(
 async def open_menu(
     query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer, me: Actor
 ) -> None:
-    message = pressed_message(query)
+    message = lead_message(query, callback_data.id)
     if message is None:
+        await query.answer(_("This button is outdated."), show_alert=True)
         return
     try:
         card = await services.queries.card(callback_data.id)
     except DomainError as error:
         await refuse(query, error)
         return
-    if callback_data.v and card.lead.version != callback_data.v:
+    if card.lead.version != callback_data.v:
         await _failed(query, StaleLead(), renderer, callback_data.id)
         return
     match callback_data.op:
@@ -119,8 +131,7 @@ async def open_menu(
 async def act(
     query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor, renderer: TelegramRenderer
 ) -> None:
-    lead_id, version, arg = callback_data.id, callback_data.v or None, callback_data.arg
-    await _remember(query, lead_id, services)
+    lead_id, version, arg = callback_data.id, callback_data.v, callback_data.arg
     try:
         match callback_data.op:
             case LeadOp.TAKE:
@@ -164,11 +175,8 @@ async def convert(
     request = ConvertRequest(
         contact=bool(mask & 1), company=bool(mask & 2), deal=bool(mask & 4), contact_type=contact_type
     )
-    await _remember(query, callback_data.id, services)
     try:
-        await services.conversion.convert(
-            callback_data.id, request, me, expected_version=callback_data.v or None
-        )
+        await services.conversion.convert(callback_data.id, request, me, expected_version=callback_data.v)
     except NameRequired:
         await ask_for_text(
             query,
@@ -183,7 +191,7 @@ async def convert(
         return
     except DuplicateContact as duplicate:
         await refuse(query, duplicate)
-        message = pressed_message(query)
+        message = lead_message(query, callback_data.id)
         card = await services.queries.card(callback_data.id)
         if message is not None:
             existing = PartyRow(OwnerType.CONTACT, duplicate.params["id"], duplicate.params["name"])
@@ -208,7 +216,7 @@ async def convert_with_name(message: Message, state: FSMContext, services: Servi
     )
     try:
         await services.conversion.convert(
-            int(data["lead_id"]), request, me, expected_version=int(data["version"]) or None
+            int(data["lead_id"]), request, me, expected_version=int(data["version"])
         )
     except DomainError as error:
         await message.answer(error.render(_, html=True))
@@ -331,7 +339,11 @@ async def comment_text(message: Message, state: FSMContext, services: Services, 
 
 
 def _int(value: str) -> int:
-    return int(value) if value.isdigit() else 0
+    """A number from a button's free-form argument; 0 (nothing) when it is not one the database holds."""
+    try:
+        return db_int(value)
+    except ValueError:
+        return 0
 
 
 def router() -> Router:

@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
-from collections import deque
+import logging
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
 from handlers.i18n import LANGUAGES, _
+from leadbot.clock import Clock
 from leadbot.errors import NotRegistered
 from leadbot.services.registry import Services
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger("leadbot.strangers")
+
+
+class StrangerRefusals:
+    """Tells someone who is not registered why nothing happens, in a message at most once per `period`
+    per person, so that a flood from strangers cannot spend the bot's sending budget. Only the latest
+    `remember` strangers are remembered. A press is always answered (it would keep spinning otherwise)."""
+
+    def __init__(
+        self, clock: Clock, period: timedelta = timedelta(minutes=10), remember: int = 10_000
+    ) -> None:
+        self._clock = clock
+        self._period = period
+        self._remember = remember
+        self._told: OrderedDict[int, datetime] = OrderedDict()
+
+    def due(self, user_id: int) -> bool:
+        """Whether this person may be told now; if so, counted as told."""
+        now = self._clock.now()
+        told = self._told.get(user_id)
+        if told is not None and now - told < self._period:
+            return False
+        self._told[user_id] = now
+        self._told.move_to_end(user_id)
+        while len(self._told) > self._remember:
+            self._told.popitem(last=False)
+        return True
+
+    async def refuse(self, event: TelegramObject, text: str) -> None:
+        """Best effort: a refusal Telegram does not take (a 429 included) is skipped, not retried."""
+        try:
+            if isinstance(event, CallbackQuery):
+                await event.answer(text, show_alert=True)
+            elif isinstance(event, Message) and event.from_user is not None and self.due(event.from_user.id):
+                await event.answer(text)
+        except TelegramAPIError as error:
+            log.warning("a refusal to a stranger was not sent: %s", error)
 
 
 class DropRepeatedUpdates(BaseMiddleware):
@@ -53,14 +94,12 @@ class ActorMiddleware(BaseMiddleware):
 
 
 class RegisteredOnly(BaseMiddleware):
-    """Lets only registered, active users through; everyone else gets a polite refusal and no data."""
+    """Lets only registered, active users through; everyone else gets a polite refusal (`StrangerRefusals`)
+    and no data."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         if data.get("me") is not None:
             return await handler(event, data)
-        refusal = NotRegistered().render(_)
-        if isinstance(event, CallbackQuery):
-            await event.answer(refusal, show_alert=True)
-        elif isinstance(event, Message):
-            await event.answer(refusal)
+        strangers: StrangerRefusals = data["strangers"]
+        await strangers.refuse(event, NotRegistered().render(_))
         return None

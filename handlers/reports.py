@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import F, Router
@@ -16,7 +16,7 @@ from handlers.callbacks import ReportCb
 from handlers.i18n import _, __, current_locale
 from handlers.render import esc
 from handlers.states import ReportPeriod
-from handlers.telegram_io import edit_markup, pressed_message, refuse
+from handlers.telegram_io import answer_long, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError, InvalidValue
@@ -86,6 +86,8 @@ def parse_range(text: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, dat
         last = date(int(y2 or y1 or year), int(m2), int(d2))
     except ValueError:
         raise InvalidValue(field=N_("period"), value=text[:40]) from None
+    if first.year == MINYEAR or last.year == MAXYEAR:  # the day after, and UTC, must stay in range
+        raise InvalidValue(field=N_("period"), value=text[:40])
     return datetime.combine(first, time(0), tzinfo=zone), datetime.combine(
         last + timedelta(days=1), time(0), tzinfo=zone
     )
@@ -106,7 +108,7 @@ async def weekly_summary(services: Services, zone: ZoneInfo, locale: str) -> Ren
     for name in WEEKLY:
         report = await services.reports.build(name, since, until, locale=locale)
         lines += [f"<b>{esc(str(TITLES[name]))}</b>", f"<pre>{esc(text_table(report, _))}</pre>"]
-    return Rendered("\n".join(lines)[:4096])
+    return Rendered("\n".join(lines))
 
 
 def reports_menu() -> InlineKeyboardMarkup:
@@ -139,7 +141,7 @@ async def send_report(
     body = "\n".join(
         filter(None, [f"<b>{esc(title)}</b>", esc(totals), f"<pre>{esc(text_table(report, _))}</pre>"])
     )
-    await message.answer(body[:4096])
+    await answer_long(message, body)
     chart = chart_png(report, _, title)
     await message.answer_photo(BufferedInputFile(chart, filename=f"{name.value}.png"))
 

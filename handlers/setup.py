@@ -20,7 +20,7 @@ from handlers import (
 )
 from handlers.dialog_storage import DatabaseStorage
 from handlers.i18n import LocaleMiddleware
-from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly
+from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly, StrangerRefusals
 from handlers.outbox_renderer import TelegramRenderer
 from leadbot.config import Settings as AppSettings
 from leadbot.services.registry import Services
@@ -49,7 +49,11 @@ def team_router() -> Router:
 def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
     renderer = TelegramRenderer(services, i18n, settings)
     dispatcher = Dispatcher(
-        storage=DatabaseStorage(services.dialogs), services=services, settings=settings, renderer=renderer
+        storage=DatabaseStorage(services.dialogs),
+        services=services,
+        settings=settings,
+        renderer=renderer,
+        strangers=StrangerRefusals(services.ctx.clock),
     )
     dispatcher.update.outer_middleware(DropRepeatedUpdates())
     dispatcher.update.outer_middleware(ActorMiddleware(services))

@@ -8,9 +8,10 @@ from aiogram.types import Message
 
 from db.enums import Role
 from handlers.i18n import _
+from handlers.middlewares import StrangerRefusals
 from handlers.render import esc
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
+from leadbot.errors import DomainError, NotRegistered
 from leadbot.services.registry import Services
 
 
@@ -38,7 +39,13 @@ def role_name(role: Role) -> str:
     return names[role]
 
 
-async def start(message: Message, command: CommandObject, services: Services, me: Actor | None) -> None:
+async def start(
+    message: Message,
+    command: CommandObject,
+    services: Services,
+    me: Actor | None,
+    strangers: StrangerRefusals,
+) -> None:
     user = message.from_user
     if user is None:
         return
@@ -48,7 +55,10 @@ async def start(message: Message, command: CommandObject, services: Services, me
         elif me is None:
             me = await services.users.register_admin(user.id, user.full_name)
     except DomainError as refusal:
-        await message.answer(refusal.render(_, html=True))
+        if me is None:
+            await strangers.refuse(message, refusal.render(_, html=True))
+        else:
+            await message.answer(refusal.render(_, html=True))
         return
     greeting = _("Welcome, {name}! You are registered as {role}.").format(
         name=esc(me.name), role=role_name(me.role)
@@ -56,9 +66,9 @@ async def start(message: Message, command: CommandObject, services: Services, me
     await message.answer(greeting + "\n\n" + help_text())
 
 
-async def show_help(message: Message, me: Actor | None) -> None:
+async def show_help(message: Message, me: Actor | None, strangers: StrangerRefusals) -> None:
     if me is None:
-        await message.answer(_("You are not registered in this bot. Ask an administrator for an invitation."))
+        await strangers.refuse(message, NotRegistered().render(_))
         return
     await message.answer(help_text())
 

@@ -10,11 +10,18 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from handlers.i18n import _
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.text_split import split_html
 
 
 def pressed_message(query: CallbackQuery) -> Message | None:
     message = query.message
     return None if message is None or isinstance(message, InaccessibleMessage) else message
+
+
+async def answer_long(message: Message, text: str) -> None:
+    """Answer with a text of any length: as several messages when it does not fit in one."""
+    for part in split_html(text):
+        await message.answer(part)
 
 
 async def edit(message: Message, rendered: Rendered) -> None:

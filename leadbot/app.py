@@ -24,6 +24,7 @@ from leadbot.clock import Clock
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.delivery.worker import DeliveryWorker
+from leadbot.log_redaction import redact_secrets
 from leadbot.scheduling import Scheduler
 from leadbot.services.registry import Services
 from leadbot.web import build_web_app, webhook_secret
@@ -71,6 +72,7 @@ class Application:
         await self.stop()
 
     async def start(self) -> None:
+        redact_secrets(self.settings.bot_token, self.settings.api_token, webhook_secret(self.settings))
         ctx = await self._stack.enter_async_context(open_database(self.settings, self._clock))
         self.services = Services.build(ctx)
         self.bot = build_bot(self.settings)
@@ -81,6 +83,7 @@ class Application:
             self.bot,
             self.services.delivery,
             TelegramRenderer(self.services, i18n, self.settings),
+            clock=ctx.clock,
             request_timeout=self.delivery_timeout,
         )
         self.scheduler = Scheduler(self.services)

@@ -136,17 +136,20 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
         mapping[header.strip()] = field.strip()
     try:
         table = read_table(args.file)
-    except (OSError, TableError) as error:
+    except (OSError, TableError, DomainError) as error:  # DomainError: a file out of bounds
         raise CliError(f"cannot read {args.file}: {error}") from error
     async with open_database(settings) as ctx:
-        report = await ImportService(ctx).run(
-            table,
-            source=args.source,
-            duplicates=DuplicatePolicy(args.duplicates),
-            dry_run=args.dry_run,
-            mapping=mapping,
-            progress=_progress,
-        )
+        try:
+            report = await ImportService(ctx).run(
+                table,
+                source=args.source,
+                duplicates=DuplicatePolicy(args.duplicates),
+                dry_run=args.dry_run,
+                mapping=mapping,
+                progress=_progress,
+            )
+        except TableError as error:  # an XLSX sheet broken further down than its first rows
+            raise CliError(f"cannot read {args.file}: {error}") from error
     if sys.stderr.isatty():
         print(file=sys.stderr)
     lines = [
@@ -162,12 +165,16 @@ async def _import(settings: Settings, args: argparse.Namespace) -> str:
     lines += [f"  row {line}: {reason}" for line, reason, _cells in report.rejected[:50]]
     if report.rejected:
         rejected = args.file.with_name(args.file.stem + ".rejected.csv")
-        write_table(
-            rejected,
-            [*table.headers, "error"],
-            [[*cells, reason] for _line, reason, cells in report.rejected],
-        )
-        lines.append(f"rejected rows with the reason of each: {rejected} (fix them and import that file)")
+        try:
+            write_table(
+                rejected,
+                [*table.headers, "error"],
+                [[*cells, reason] for _line, reason, cells in report.rejected],
+            )
+        except OSError as error:  # the import itself is done: say so, and what could not be kept
+            lines.append(f"the rejected rows could not be written to {rejected}: {error}")
+        else:
+            lines.append(f"rejected rows with the reason of each: {rejected} (fix them and import that file)")
     return "\n".join(lines)
 
 
@@ -177,7 +184,10 @@ async def _export(settings: Settings, args: argparse.Namespace) -> str:
     until = datetime.combine(args.until, time(0), tzinfo=zone) if args.until else None
     async with open_database(settings) as ctx:
         rows = await ExportService(ctx).rows(status=args.status, source=args.source, since=since, until=until)
-    write_table(args.file, HEADERS, rows)
+    try:
+        write_table(args.file, HEADERS, rows)
+    except OSError as error:
+        raise CliError(f"cannot write {args.file}: {error}") from error
     return f"exported {len(rows)} leads to {args.file}"
 
 

@@ -155,3 +155,18 @@ class TimeInPast(DomainError):
 class ActivityClosed(DomainError):
     code = "activity_closed"
     template = N_("This reminder is already done or deleted.")
+
+
+class IdempotencyConflict(DomainError):
+    """The external id of an earlier lead came again with other data: a retry must repeat the request."""
+
+    code = "idempotency_conflict"
+    template = N_(
+        "External id “{external_id}” already belongs to lead #{id}, made from other data. "
+        "Repeat a request with the same data, or give a new lead a new external id."
+    )
+
+
+class UserDeactivated(DomainError):
+    code = "user_deactivated"
+    template = N_("Your access to this bot is turned off. Ask an administrator to turn it back on.")

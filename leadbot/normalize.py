@@ -1,4 +1,5 @@
-"""Phones to E.164, e-mails to lower case, Telegram handles to their bare name.
+"""Phones to E.164, e-mails to lower case, Telegram handles to their bare name; text without the
+characters that hide or disguise it.
 
 A phone that cannot be parsed is kept raw with no normalised value: it is shown, never matched.
 """
@@ -6,6 +7,7 @@ A phone that cannot be parsed is kept raw with no normalised value: it is shown,
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
@@ -17,6 +19,26 @@ from leadbot.errors import InvalidEmail, InvalidValue
 MAX_RAW_LENGTH = 64
 _TELEGRAM_HANDLE = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
 _PHONE_NOISE = re.compile(r"[^\d+]")
+_LINE_BREAK = re.compile(r"\r\n?|[\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+# Control (Cc), format (Cf: zero-width characters, bidirectional marks, overrides and isolates, the BOM,
+# the soft hyphen) and surrogate code points; and letters that show as nothing (Hangul fillers).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def _shown(char: str) -> bool:
+    return unicodedata.category(char) not in _HIDDEN_CATEGORIES and char not in _BLANK_LETTERS
+
+
+def visible_text(value: str, *, multiline: bool = False) -> str:
+    """`value` as people will see it: without invisible and deceptive characters (a right-to-left
+    override that shows "exe.gpj" as "jpg.exe", zero-width spaces, NUL, escape sequences), trimmed.
+
+    Every stored name, title and comment passes through here. Line breaks are kept (as LF) when
+    `multiline` (comments), otherwise they become spaces, as tabs do.
+    """
+    text = _LINE_BREAK.sub("\n" if multiline else " ", value).replace("\t", " ")
+    return "".join(char for char in text if char == "\n" or _shown(char)).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +108,13 @@ def normalize_telegram(raw: str) -> str:
 
 
 def phone_value(raw: str, region: str) -> CommValue:
-    text = raw.strip()[:MAX_RAW_LENGTH]
+    text = visible_text(raw)[:MAX_RAW_LENGTH]
     return CommValue(CommKind.PHONE, text, normalize_phone(text, region))
 
 
 def email_value(raw: str) -> CommValue:
-    return CommValue(CommKind.EMAIL, raw.strip(), normalize_email(raw))
+    text = visible_text(raw)
+    return CommValue(CommKind.EMAIL, text, normalize_email(text))
 
 
 def looks_like_email(text: str) -> bool:

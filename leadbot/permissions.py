@@ -51,3 +51,11 @@ def require(
 ) -> None:
     if not allowed(actor, permission, lead, supervisors):
         raise Forbidden()
+
+
+def require_exclusion(actor: Actor, holders: Collection[int | None]) -> None:
+    """Excluding a phone or e-mail blocks every lead, contact and company that has it. As with WORK on a
+    lead (the Exclude button), a manager may do it only when each of them is theirs or nobody's;
+    `holders` are their assignees."""
+    if actor.role is Role.MANAGER and any(holder not in (None, actor.id) for holder in holders):
+        raise Forbidden()

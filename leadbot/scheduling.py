@@ -3,20 +3,24 @@
 The activities table is the source of truth; jobs are rebuilt from it at start. Reminders whose time
 passed while the bot was down are sent once on start, marked late (LATE_AFTER). APScheduler's own
 misfire limit is off (`misfire_grace_time=None`): a job delayed by a busy loop still runs, and the
-conditional claim in ActivityService.fire keeps every reminder to one message. Only one process may run
-this (RUN_BACKGROUND=true on exactly one instance).
+conditional claim in ActivityService.fire keeps every reminder to one message. Every timer follows the
+application clock (ClockedScheduler). Only one process may run this (RUN_BACKGROUND=true on exactly one
+instance).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from leadbot.clocked_scheduler import ClockedScheduler
 from leadbot.services.registry import Services
 
 log = logging.getLogger("leadbot.scheduler")
@@ -28,10 +32,8 @@ NIGHTLY_AT = {"hour": 3, "minute": 0}  # in TIMEZONE: housekeeping while nobody 
 class Scheduler:
     def __init__(self, services: Services) -> None:
         self._services = services
-        self._aps = AsyncIOScheduler(
-            timezone=ZoneInfo(services.ctx.settings.timezone),
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
+        self._zone = ZoneInfo(services.ctx.settings.timezone)
+        self._aps = ClockedScheduler(services.ctx.clock, self._zone)
 
     @property
     def reminder_jobs(self) -> int:
@@ -51,14 +53,18 @@ class Scheduler:
         for activity_id, due_at in await self._services.activities.pending():
             self.schedule(activity_id, due_at)
         self._services.activities.on_schedule_change(self.schedule)
-        nudges = self._services.nudges
-        self._aps.add_job(
-            nudges.check_speed_to_lead, "interval", seconds=SPEED_TO_LEAD_EVERY, id="speed_to_lead"
+        nudges, now = self._services.nudges, self._aps.now()
+        self._aps.add(nudges.check_speed_to_lead, self._every(SPEED_TO_LEAD_EVERY, now), "speed_to_lead")
+        self._aps.add(nudges.send_morning_digests, self._every(DIGESTS_EVERY, now), "morning_digests")
+        self._aps.add(nudges.send_weekly_summaries, self._every(DIGESTS_EVERY, now), "weekly_summaries")
+        self._aps.add(
+            self._services.maintenance.nightly, CronTrigger(timezone=self._zone, **NIGHTLY_AT), "nightly"
         )
-        self._aps.add_job(
-            nudges.send_morning_digests, "interval", seconds=DIGESTS_EVERY, id="morning_digests"
+
+    def _every(self, seconds: int, now: datetime) -> IntervalTrigger:
+        return IntervalTrigger(
+            seconds=seconds, start_date=now + timedelta(seconds=seconds), timezone=self._zone
         )
-        self._aps.add_job(self._services.maintenance.nightly, "cron", id="nightly", **NIGHTLY_AT)
 
     def schedule(self, activity_id: int, due_at: datetime | None) -> None:
         job_id = f"activity-{activity_id}"
@@ -66,14 +72,7 @@ class Scheduler:
             with contextlib.suppress(JobLookupError):
                 self._aps.remove_job(job_id)
             return
-        self._aps.add_job(
-            self._services.activities.fire,
-            "date",
-            run_date=due_at,
-            id=job_id,
-            replace_existing=True,
-            args=[activity_id],
-        )
+        self._aps.add(self._services.activities.fire, DateTrigger(due_at, self._zone), job_id, (activity_id,))
 
     def stop(self) -> None:
         if self._aps.running:

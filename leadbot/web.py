@@ -7,12 +7,12 @@ import hashlib
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from leadbot.config import Settings
 from leadbot.intake.api import mount_api
 from leadbot.intake.forms import mount_forms
+from leadbot.intake.webhook import TelegramWebhook
 from leadbot.services.registry import Services
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"
@@ -44,6 +44,6 @@ def build_web_app(
     mount_api(app, services)
     mount_forms(app, services)
     if settings.webhook_url:
-        handler = SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token=webhook_secret(settings))
+        handler = TelegramWebhook(dispatcher=dispatcher, bot=bot, secret_token=webhook_secret(settings))
         handler.register(app, path=webhook_path(settings))
     return app

@@ -4,10 +4,12 @@ import asyncio
 import itertools
 import os
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy.engine import make_url
 
 from db.engine import create_engine
@@ -18,7 +20,19 @@ from leadbot.config import Settings
 from leadbot.database import open_database, prepare
 from leadbot.services.registry import Services
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+def suite_start() -> datetime:
+    """The application clock's start: 09:00 UTC (12:00 in Moscow) on the Monday of "today"'s week.
+
+    "Today" is the real date, or LEADBOT_TEST_TODAY (YYYY-MM-DD) to run the suite as if on another day:
+    nothing may depend on the real date, and CI runs the date-sensitive tests a year ahead to show it.
+    """
+    given = os.environ.get("LEADBOT_TEST_TODAY")
+    today = date.fromisoformat(given) if given else datetime.now(UTC).date()
+    return datetime.combine(today - timedelta(days=today.weekday()), time(9), tzinfo=UTC)
+
+
+START = suite_start()
 ALERT_CHAT_ID = -1001234567890
 ADMIN_TG = 1000
 
@@ -128,3 +142,13 @@ async def anna(services: Services, supervisor: Actor, admin: Actor) -> Actor:
 @pytest.fixture
 async def boris(services: Services) -> Actor:
     return await services.users.add(3002, Role.MANAGER, "Boris")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment `day` days after START's date, at hour:minute UTC."""
+    return datetime.combine(START.date() + timedelta(days=day), time(hour, minute), tzinfo=UTC)
+
+
+def ru_day(moment: datetime, zone: str = "Europe/Moscow") -> str:
+    """How Russian UI text writes a day and short month, e.g. "24 нояб."."""
+    return format_date(moment.astimezone(ZoneInfo(zone)), "d MMM", locale="ru")

@@ -15,11 +15,17 @@ from leadbot.services.outbox import OutboxKind
 
 CARD_EDIT = "card_edit"  # one edit of one posted card; made from a CARD_REFRESH by the worker
 LIVE_CARDS_PER_CHAT = 3
+PARTS_SENT = "parts_sent"  # payload key: how many parts of a long message went out already
 
 
 class DeliveryStore:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+
+    @property
+    def alert_chat_id(self) -> int | None:
+        """The team group named in the settings (ALERT_CHAT_ID)."""
+        return self._ctx.settings.alert_chat_id
 
     async def pending(self, now: datetime, limit: int = 500) -> Sequence[Outbox]:
         async with self._ctx.reading() as session:
@@ -74,6 +80,13 @@ class DeliveryStore:
                 .values(not_before=until, attempts=Outbox.attempts + 1, last_error=error[:255])
             )
 
+    async def note_parts_sent(self, row_id: int, parts: int) -> None:
+        """A long message goes out in parts: remember how many went, so a retry sends only the rest."""
+        async with self._ctx.transaction() as session:
+            row = await session.get(Outbox, row_id)
+            if row is not None:
+                row.payload = {**row.payload, PARTS_SENT: parts}
+
     async def mark_posted(
         self, row_ids: Sequence[int], lead_id: int, chat_id: int, message_id: int, now: datetime
     ) -> None:
@@ -85,8 +98,9 @@ class DeliveryStore:
             await self._remember(session, lead_id, chat_id, message_id, now)
 
     async def remember_card(self, lead_id: int, chat_id: int, message_id: int) -> None:
-        """A card the bot showed in a chat (e.g. for /lead): it is kept up to date from now on.
-        An unknown lead (a forged button) is ignored; the action itself then says it was not found."""
+        """A card the bot itself has just sent to a chat (e.g. for /lead): it is kept up to date from now on.
+        Never called for a message someone pressed: callback data can be forged, so a press proves nothing
+        about which lead a message shows."""
         async with self._ctx.transaction() as session:
             if await session.get(Lead, lead_id) is not None:
                 await self._remember(session, lead_id, chat_id, message_id, self._ctx.clock.now())
@@ -114,6 +128,19 @@ class DeliveryStore:
         ).all()
         if older:
             await session.execute(delete(PostedCard).where(PostedCard.id.in_(older)))
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int, now: datetime) -> None:
+        """A group became a supergroup: what waits for the group goes to the supergroup instead. Its cards
+        stay behind in the old group, where they can no longer be edited: they are let go."""
+        async with self._ctx.transaction() as session:
+            waiting = (Outbox.chat_id == old_chat_id, Outbox.sent_at.is_(None))
+            await session.execute(
+                update(Outbox)
+                .where(*waiting, Outbox.kind == CARD_EDIT)
+                .values(sent_at=now, last_error=f"the group moved to supergroup {new_chat_id}")
+            )
+            await session.execute(update(Outbox).where(*waiting).values(chat_id=new_chat_id))
+            await session.execute(delete(PostedCard).where(PostedCard.chat_id == old_chat_id))
 
     async def forget_card(self, chat_id: int, message_id: int) -> None:
         async with self._ctx.transaction() as session:

@@ -1,8 +1,10 @@
 """The delivery worker: sends outbox rows within Telegram's limits, retries, survives restarts.
 
-A row is marked sent in its own short transaction right after Telegram accepts it; the only window for a
-double send is a crash between Telegram's answer and that commit. Under a burst, pending alerts for one
-group are folded into a digest; several pending edits of one card are sent once, in the latest state.
+A row is marked sent in its own short transaction right after Telegram accepts it; if that commit fails,
+the row is held in memory as sent (see marks.py), so the only window for a double send is a crash between
+Telegram's answer and the commit. Every failure is classified in failures.py: dropped, followed to a
+supergroup, or retried with backoff, never in a hot loop. Under a burst, pending alerts for one group are
+folded into a digest; several pending edits of one card are sent once, in the latest state.
 """
 
 from __future__ import annotations
@@ -11,32 +13,28 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from aiogram.types import InlineKeyboardMarkup
 
 from db.models import Outbox
 from leadbot.clock import Clock, SystemClock
+from leadbot.delivery.failures import Failure, Verdict, classify
 from leadbot.delivery.limits import RateLimits, is_group
-from leadbot.delivery.store import CARD_EDIT, DeliveryStore
+from leadbot.delivery.marks import PendingMarks, Posted, Sent
+from leadbot.delivery.store import CARD_EDIT, PARTS_SENT, DeliveryStore
 from leadbot.services.outbox import OutboxKind
+from leadbot.text_split import split_html
 
 log = logging.getLogger("leadbot.delivery")
 
 DIGEST_THRESHOLD = 5
-MAX_BACKOFF = 300
 TICK = 0.2
+MAX_REST = 30.0  # seconds between passes while passes keep failing (the database is down, say)
 
 
 @dataclass(frozen=True)
@@ -75,24 +73,39 @@ class DeliveryWorker:
         self._limits = limits or RateLimits()
         self._timeout = request_timeout
         self._stopping = asyncio.Event()
+        self._marks = PendingMarks(store)
+        self._moved: dict[int, int] = {}  # group -> the supergroup it became, for the rest of the process
+        self._failed_passes = 0
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                await self.tick()
-            except Exception:  # a bad row or a database hiccup must not stop delivery
-                log.exception("delivery tick failed")
+            rest = await self.step()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), TICK)
+                await asyncio.wait_for(self._stopping.wait(), rest)
 
     def stop(self) -> None:
         self._stopping.set()
 
+    async def step(self) -> float:
+        """One pass over the queue; returns the seconds to rest before the next, longer while passes fail."""
+        try:
+            await self.tick()
+        except Exception:  # a database hiccup must not stop delivery, nor fill the log while it lasts
+            self._failed_passes += 1
+            if self._failed_passes == 1:
+                log.exception("delivery pass failed; retrying with backoff")
+            return min(TICK * 2**self._failed_passes, MAX_REST)
+        if self._failed_passes:
+            log.info("delivery works again after %d failed passes", self._failed_passes)
+            self._failed_passes = 0
+        return TICK
+
     async def tick(self) -> None:
         now = self._clock.now()
+        await self._marks.retry(now)
         await self._store.expand_refreshes(now)
         by_chat: dict[int, list[Outbox]] = defaultdict(list)
-        for row in await self._store.pending(now):
+        for row in await self._pending(now):
             if row.chat_id is not None:
                 by_chat[row.chat_id].append(row)
         for chat_id, rows in by_chat.items():
@@ -100,6 +113,16 @@ class DeliveryWorker:
                 return
             if self._limits.ready(chat_id):
                 await self._send_next(chat_id, rows)
+
+    async def _pending(self, now: datetime) -> list[Outbox]:
+        """Rows due now, except those already sent; rows for a group that moved are sent to its supergroup."""
+        rows = await self._store.pending(now)
+        moved = {r.chat_id: self._moved[r.chat_id] for r in rows if r.chat_id in self._moved}
+        for old, new in moved.items():
+            await self._store.move_chat(old, new, now)
+        if moved:
+            rows = await self._store.pending(now)
+        return [r for r in rows if r.id not in self._marks]
 
     async def _send_next(self, chat_id: int, rows: list[Outbox]) -> None:
         alerts = [r for r in rows if r.kind == OutboxKind.LEAD_ALERT]
@@ -131,56 +154,94 @@ class DeliveryWorker:
         self,
         rows: Sequence[Outbox],
         chat_id: int,
-        render: Any,
+        render: Callable[[], Awaitable[Rendered | None]],
         *,
         edit_message_id: int | None = None,
         post: Outbox | None = None,
     ) -> None:
-        ids = [r.id for r in rows]
+        ids = tuple(r.id for r in rows)
         self._limits.spend(chat_id)
         try:
-            rendered: Rendered | None = await render()
+            rendered = await render()
             if rendered is None:  # nothing to say any more (a deleted reminder, a lead taken meanwhile)
-                await self._store.mark_sent(ids, self._clock.now(), error="obsolete")
+                await self._marks.record(Sent(ids, self._clock.now(), error="obsolete"))
                 return
-            if edit_message_id is not None:
-                await self._edit(chat_id, edit_message_id, rendered)
-                await self._store.mark_sent(ids, self._clock.now())
-                return
-            message = await self._bot.send_message(
-                chat_id, rendered.text, reply_markup=rendered.markup, request_timeout=int(self._timeout)
-            )
-        except TelegramRetryAfter as error:
-            self._limits.pause(chat_id, error.retry_after)
-            await self._store.postpone(ids, self._clock.now() + timedelta(seconds=error.retry_after), "429")
+            if edit_message_id is None:
+                message_id = await self._send_in_parts(rows[0], chat_id, rendered)
+            else:
+                message_id = await self._edit(chat_id, rendered, edit_message_id)
+        except Exception as error:  # every failure is classified; none may stop delivery
+            await self._failed(rows, chat_id, classify(error), edit_message_id)
             return
-        except (TelegramServerError, TelegramNetworkError, TimeoutError) as error:
-            attempts = max(r.attempts for r in rows) + 1
-            delay = min(2**attempts, MAX_BACKOFF)
-            await self._store.postpone(ids, self._clock.now() + timedelta(seconds=delay), str(error))
-            return
-        except (TelegramForbiddenError, TelegramBadRequest) as error:
-            log.warning("chat %s refused a message: %s", chat_id, error.message)
-            await self._store.mark_sent(ids, self._clock.now(), error=error.message[:255])
-            return
-        if post is not None and post.lead_id is not None:
-            await self._store.mark_posted(ids, post.lead_id, chat_id, message.message_id, self._clock.now())
-        else:
-            await self._store.mark_sent(ids, self._clock.now())
+        card = Posted(post.lead_id, chat_id, message_id) if post is not None and post.lead_id else None
+        await self._marks.record(Sent(ids, self._clock.now(), card=card))
 
-    async def _edit(self, chat_id: int, message_id: int, rendered: Rendered) -> None:
-        try:
-            await self._bot.edit_message_text(
-                text=rendered.text,
-                chat_id=chat_id,
-                message_id=message_id,
-                reply_markup=rendered.markup,
-                request_timeout=int(self._timeout),
+    async def _edit(self, chat_id: int, rendered: Rendered, message_id: int) -> int:
+        await self._bot.edit_message_text(
+            text=rendered.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            reply_markup=rendered.markup,
+            request_timeout=int(self._timeout),
+        )
+        return message_id
+
+    async def _send_in_parts(self, row: Outbox, chat_id: int, rendered: Rendered) -> int:
+        """Send a message, cut into parts Telegram accepts; the buttons go on the last part.
+
+        Parts already sent by an earlier, failed attempt are not sent again. Returns the last part's id.
+        """
+        *first, last = split_html(rendered.text)
+        for number, part in enumerate(first, start=1):
+            if number > row.payload.get(PARTS_SENT, 0):
+                await self._bot.send_message(chat_id, part, request_timeout=int(self._timeout))
+                await self._store.note_parts_sent(row.id, number)
+        message = await self._bot.send_message(
+            chat_id, last, reply_markup=rendered.markup, request_timeout=int(self._timeout)
+        )
+        return message.message_id
+
+    async def _failed(
+        self, rows: Sequence[Outbox], chat_id: int, failure: Failure, edit_message_id: int | None
+    ) -> None:
+        ids = tuple(r.id for r in rows)
+        now = self._clock.now()
+        match failure.verdict:
+            case Verdict.DONE:
+                await self._marks.record(Sent(ids, now))
+            case Verdict.GONE:
+                if edit_message_id is not None:
+                    await self._store.forget_card(chat_id, edit_message_id)
+                await self._marks.record(Sent(ids, now, error=failure.reason))
+            case Verdict.PERMANENT:
+                log.warning("chat %s refused rows %s for good: %s", chat_id, list(ids), failure.reason)
+                await self._marks.record(Sent(ids, now, error=failure.reason))
+            case Verdict.MOVED if failure.moved_to is not None:
+                await self._follow(chat_id, failure.moved_to, now)
+            case _:
+                delay = failure.backoff(max(r.attempts for r in rows) + 1)
+                if failure.retry_after is not None:
+                    self._limits.pause(chat_id, delay)
+                log.warning(
+                    "chat %s, rows %s: %s; trying again in %s s",
+                    chat_id,
+                    list(ids),
+                    failure.reason,
+                    delay,
+                    exc_info=not failure.expected,
+                )
+                await self._store.postpone(ids, now + timedelta(seconds=delay), failure.reason)
+
+    async def _follow(self, group_id: int, supergroup_id: int, now: datetime) -> None:
+        """The group became a supergroup: its messages go there from now on (Telegram keeps no forwarding)."""
+        self._moved[group_id] = supergroup_id
+        if group_id == self._store.alert_chat_id:
+            log.warning(
+                "the alert group %s became supergroup %s; sending there until restart: set ALERT_CHAT_ID=%s",
+                group_id,
+                supergroup_id,
+                supergroup_id,
             )
-        except TelegramBadRequest as error:
-            if "message is not modified" in error.message:
-                return
-            if "message to edit not found" in error.message:
-                await self._store.forget_card(chat_id, message_id)
-                return
-            raise
+        else:
+            log.warning("group %s became supergroup %s; its messages go there now", group_id, supergroup_id)
+        await self._store.move_chat(group_id, supergroup_id, now)

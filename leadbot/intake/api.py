@@ -8,7 +8,6 @@ after the lead (and its alert) is committed.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -16,7 +15,16 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from leadbot.errors import DomainError, InvalidEmail, InvalidPhone, NotFound, TooLong, UnknownCode
+from leadbot.errors import (
+    DomainError,
+    IdempotencyConflict,
+    InvalidEmail,
+    InvalidPhone,
+    NotFound,
+    TooLong,
+    UnknownCode,
+)
+from leadbot.intake.json_body import BadRequest, header_bytes, json_object, problem
 from leadbot.intake.schemas import CallIn, LeadIn
 from leadbot.services.calls import CallEvent, CallStatus, Direction
 from leadbot.services.lead_input import LeadDraft
@@ -29,17 +37,13 @@ M = TypeVar("M", bound=BaseModel)
 FIELD_OF_ERROR = {InvalidEmail: "email", InvalidPhone: "phone", UnknownCode: "source", NotFound: "assignee"}
 
 
-def problem(status: int, error: str, fields: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": error, "fields": fields or {}}, status=status)
-
-
 @web.middleware
 async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Auth for /api/, and JSON errors instead of HTML pages or 500s."""
     if request.path.startswith("/api/"):
         token = request.app[SERVICES].ctx.settings.api_token
-        given = request.headers.get("Authorization", "")
-        if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        given = header_bytes(request.headers.get("Authorization", ""))
+        if not token or not hmac.compare_digest(given, f"Bearer {token}".encode()):
             return problem(401, "a valid Authorization: Bearer token is required")
     try:
         return await handler(request)
@@ -54,38 +58,28 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
 async def read_body(request: web.Request, model: type[M]) -> M:
     """JSON object → validated model; raises a ready error response."""
     if request.content_type != "application/json":
-        raise _Problem(problem(415, "send the body as application/json"))
-    raw = await request.read()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise _Problem(problem(400, "the body is not valid UTF-8 JSON")) from None
-    if not isinstance(data, dict):
-        raise _Problem(problem(400, "the body must be a JSON object"))
+        raise BadRequest(problem(415, "send the body as application/json"))
+    data = await json_object(request)
     try:
         return model.model_validate(data)
     except ValidationError as error:
         fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in error.errors()}
-        raise _Problem(problem(422, "the lead is not valid", fields)) from None
-
-
-class _Problem(Exception):
-    def __init__(self, response: web.Response) -> None:
-        self.response = response
+        raise BadRequest(problem(422, "the lead is not valid", fields)) from None
 
 
 def _domain_problem(error: DomainError) -> web.Response:
     field = next((name for kind, name in FIELD_OF_ERROR.items() if isinstance(error, kind)), None)
     if isinstance(error, TooLong):
         field = str(error.params.get("field", "body")).lower()
-    return problem(422, error.render(), {field: error.render()} if field else {})
+    status = 409 if isinstance(error, IdempotencyConflict) else 422  # 409: that key holds another lead
+    return problem(status, error.render(), {field: error.render()} if field else {})
 
 
 async def post_lead(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     try:
         body = await read_body(request, LeadIn)
-    except _Problem as bad:
+    except BadRequest as bad:
         return bad.response
     try:
         assignee_id = None
@@ -129,7 +123,7 @@ async def post_call(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     try:
         body = await read_body(request, CallIn)
-    except _Problem as bad:
+    except BadRequest as bad:
         return bad.response
     event = CallEvent(
         caller=body.caller,

@@ -116,9 +116,13 @@ async def submit_form(request: web.Request) -> web.StreamResponse:
     form = await _form_of(request)
     if form is None:
         return _not_found(locale)
+    unreadable = render_form(form, locale, error=_("The form could not be read."))
     if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _page(locale, form.key, render_form(form, locale, error=_("The form could not be read.")), 415)
-    posted = await request.post()
+        return _page(locale, form.key, unreadable, 415)
+    try:
+        posted = await request.post()
+    except (ValueError, LookupError):  # not UTF-8, an unknown charset, a multipart body without its boundary
+        return _page(locale, form.key, unreadable, 400)
     values = {name: str(posted.get(name, ""))[:limit].strip() for name, limit in FIELD_LIMITS.items()}
     if str(posted.get(HONEYPOT, "")).strip():
         return _thanks(locale)  # a bot filled the hidden field: it sees success, nothing is created

@@ -12,6 +12,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)]
+BIGINT_MAX = 2**63 - 1  # the largest id a BIGINT column holds: a bigger one is a 422, not an overflow
 
 
 class LeadIn(BaseModel):
@@ -32,7 +33,9 @@ class LeadIn(BaseModel):
     external_id: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)] | None
     ) = None
-    assignee: int | None = Field(default=None, description="Telegram id of the responsible manager")
+    assignee: int | None = Field(
+        default=None, ge=1, le=BIGINT_MAX, description="Telegram id of the responsible manager"
+    )
 
     @model_validator(mode="after")
     def _someone(self) -> LeadIn:

@@ -1,4 +1,7 @@
-"""Reading and writing lead tables: CSV (UTF-8 with or without BOM, or Windows-1251; ";" or ",") and XLSX."""
+"""Reading and writing lead tables: CSV (UTF-8 with or without BOM, or Windows-1251; ";" or ",") and XLSX.
+A file is checked against the bounds of `table_checks` before it is parsed for the import. Every file we
+write has its formula-like cells neutralised, and every file we read has them restored
+(`leadbot.spreadsheet_safety`), so exports are inert in a spreadsheet and import back unchanged."""
 
 from __future__ import annotations
 
@@ -10,11 +13,17 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
+from leadbot.intake.table_checks import (
+    TableError,
+    check_csv_records,
+    check_csv_size,
+    check_dimension,
+    check_xlsx,
+    csv_text,
+)
+from leadbot.spreadsheet_safety import neutralise, restore
+
 SEPARATORS = (";", ",", "\t")
-
-
-class TableError(Exception):
-    """The file cannot be read as a table at all (not a bad row: those are rejected one by one)."""
 
 
 @dataclass(frozen=True)
@@ -23,23 +32,17 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]  # (line number in the file, cells)
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped), else Windows-1251: the two encodings Russian spreadsheets produce."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
-
-
 def guess_separator(header_line: str) -> str:
     counts = {sep: header_line.count(sep) for sep in SEPARATORS}
     return max(counts, key=lambda sep: counts[sep]) if any(counts.values()) else ","
 
 
 def read_csv(data: bytes) -> Table:
-    text = decode(data)
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=guess_separator(first_line))
+    check_csv_size(len(data))
+    text = csv_text(data)
+    separator = guess_separator(text.split("\n", 1)[0])
+    check_csv_records(text, separator)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     try:
         headers = next(reader)
     except StopIteration:
@@ -50,29 +53,35 @@ def read_csv(data: bytes) -> Table:
     def rows() -> Iterator[tuple[int, list[str]]]:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                yield reader.line_num, cells
+                yield reader.line_num, [restore(cell) for cell in cells]
 
-    return Table([h.strip() for h in headers], rows())
+    return Table([restore(h.strip()) for h in headers], rows())
 
 
 def read_xlsx(path: Path | io.BytesIO) -> Table:
+    check_xlsx(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a broken file
         raise TableError(f"not a readable XLSX file: {error}") from error
-    sheet = book.worksheets[0]
+    check_dimension(sheet.max_row, sheet.max_column)
     lines = sheet.iter_rows(values_only=True)
     try:
-        headers = [str(cell or "").strip() for cell in next(lines)]
+        headers = [restore(str(cell or "").strip()) for cell in next(lines)]
     except StopIteration:
         raise TableError("the sheet is empty") from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(lines, start=2):
-            values = ["" if cell is None else _cell_text(cell) for cell in cells]
-            if any(value.strip() for value in values):
-                yield number, values
-        book.close()
+        try:
+            for number, cells in enumerate(lines, start=2):
+                values = ["" if cell is None else restore(_cell_text(cell)) for cell in cells]
+                if any(value.strip() for value in values):
+                    yield number, values
+        except Exception as error:  # a sheet broken further down: openpyxl raises many kinds here too
+            raise TableError(f"not a readable XLSX file: {error}") from error
+        finally:
+            book.close()
 
     return Table(headers, rows())
 
@@ -86,6 +95,7 @@ def _cell_text(cell: object) -> str:
 def read_table(path: Path) -> Table:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path)
+    check_csv_size(path.stat().st_size)
     return read_csv(path.read_bytes())
 
 
@@ -104,17 +114,17 @@ def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[obje
 
 
 def table_bytes(xlsx: bool, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """The file's bytes; no cell of it starts a formula, whatever text it holds."""
+    cells = [[neutralise(value) for value in headers]]
+    cells.extend([neutralise("" if value is None else value) for value in row] for row in rows)
     buffer = io.BytesIO()
     if xlsx:
         book = Workbook(write_only=True)
         sheet = book.create_sheet("leads")
-        sheet.append(list(headers))
-        for row in rows:
-            sheet.append(["" if value is None else value for value in row])
+        for line in cells:
+            sheet.append(line)
         book.save(buffer)
         return buffer.getvalue()
     text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=";")
-    writer.writerow(headers)
-    writer.writerows([["" if value is None else value for value in row] for row in rows])
+    csv.writer(text, delimiter=";").writerows(cells)
     return text.getvalue().encode("utf-8-sig")

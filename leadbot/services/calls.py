@@ -1,9 +1,12 @@
 """Telephony events: who is calling? Unknown caller → a new lead; known → the call is logged on what it
-matched and the responsible manager sees the caller's card at once; excluded → nothing, counted."""
+matched and the responsible manager sees the caller's card at once; excluded → nothing, counted.
+
+Every handled call is a call activity carrying the event's id (unique), also the call that made a lead:
+calls keep their ids apart from the external ids of leads, which other intakes choose."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -13,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
 from db.models import Activity, Company, Contact, Exclusion, Lead, LeadStatus, User
 from leadbot.errors import InvalidPhone
-from leadbot.normalize import normalize_phone
+from leadbot.normalize import normalize_phone, visible_text
 from leadbot.services import history, outbox
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import LeadDraft
@@ -60,6 +63,7 @@ class CallService:
         self._leads = leads
 
     async def handle(self, call: CallEvent) -> CallOutcome:
+        call = replace(call, external_id=visible_text(call.external_id or "") or None)
         number = normalize_phone(call.client_number, self._ctx.settings.default_region)
         if number is None:
             raise InvalidPhone(value=call.client_number[:64])
@@ -77,26 +81,41 @@ class CallService:
                 )
             return CallOutcome(excluded=True)
         if not matches:
-            missed = call.status is CallStatus.MISSED and call.direction is Direction.IN
-            created = await self._leads.create(
-                LeadDraft(
-                    title=None,
-                    phones=[number],
-                    source_code="CALLBACK" if missed else "CALL",
-                    external_id=call.external_id,
-                    comment=_describe(call),
-                )
-            )
-            return CallOutcome(lead=created.lead, created=created.created, repeated=not created.created)
+            return await self._new_lead(call, number)
         return await self._log(call, matches[0])
 
     async def _seen(self, session: AsyncSession, external_id: str) -> bool:
-        if await session.scalar(select(Activity.id).where(Activity.external_id == external_id)) is not None:
-            return True
-        found = await session.scalar(
-            select(Lead.id).where(Lead.external_id == external_id, Lead.source_code.in_(["CALL", "CALLBACK"]))
-        )
+        found = await session.scalar(select(Activity.id).where(Activity.external_id == external_id))
         return found is not None
+
+    async def _new_lead(self, call: CallEvent, number: str) -> CallOutcome:
+        missed = call.status is CallStatus.MISSED and call.direction is Direction.IN
+
+        def log_the_call(session: AsyncSession, lead: Lead) -> None:
+            now = self._ctx.clock.now()
+            session.add(
+                Activity(
+                    kind=ActivityKind.CALL,
+                    lead_id=lead.id,
+                    note=_describe(call),
+                    done=True,
+                    done_at=now,
+                    created_at=now,
+                    external_id=call.external_id,
+                )
+            )
+
+        source = "CALLBACK" if missed else "CALL"
+        draft = LeadDraft(phones=[number], source_code=source, comment=_describe(call))
+        try:
+            created = await self._leads.create(draft, on_created=log_the_call)
+        except IntegrityError:
+            if not call.external_id:
+                raise
+            return CallOutcome(repeated=True)  # the same event raced in and made the lead
+        if created.excluded:  # excluded meanwhile
+            return CallOutcome(excluded=True)
+        return CallOutcome(lead=created.lead, created=True)
 
     async def _log(self, call: CallEvent, match: Match) -> CallOutcome:
         """Log the call on the lead/contact it matched and show the responsible manager who is calling."""

@@ -15,6 +15,7 @@ from db.models import JunkReason, LeadStatus, Source
 from leadbot.actor import Actor
 from leadbot.errors import InvalidValue, NotFound
 from leadbot.i18n_marker import N_
+from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
 
@@ -38,7 +39,7 @@ Entry = LeadStatus | Source | JunkReason
 
 
 def _name(value: str) -> str:
-    name = " ".join(value.split())
+    name = " ".join(visible_text(value).split())
     if not name or len(name) > NAME_LIMIT:
         raise InvalidValue(field=N_("name"), value=value[:NAME_LIMIT])
     return name

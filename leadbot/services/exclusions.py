@@ -4,18 +4,51 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import CommKind
-from db.models import Exclusion
+from db.enums import CommKind, OwnerType, StatusSemantics
+from db.models import Communication, Company, Contact, Exclusion, Lead, LeadStatus
 from leadbot.actor import Actor
 from leadbot.errors import InvalidPhone, NotFound
 from leadbot.i18n_marker import N_
 from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
-from leadbot.permissions import Permission, require
+from leadbot.permissions import Permission, require, require_exclusion
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import clean_text
+
+
+async def holders_of(
+    session: AsyncSession, values: Sequence[tuple[CommKind, str]], *, other_than_lead: int | None = None
+) -> set[int | None]:
+    """Assignees (None: nobody) of the open leads, the contacts and the companies that have one of
+    these phones/e-mails: the clients an exclusion of them would block."""
+    if not values:
+        return set()
+    has_value = or_(
+        *(and_(Communication.kind == kind, Communication.normalized == value) for kind, value in values)
+    )
+    owners = select(Communication.owner_id).where(has_value)
+    lead_conditions = [
+        Lead.id.in_(owners.where(Communication.owner_type == OwnerType.LEAD)),
+        LeadStatus.semantics == StatusSemantics.PROCESS,
+    ]
+    if other_than_lead is not None:
+        lead_conditions.append(Lead.id != other_than_lead)
+    open_leads = (
+        select(Lead.assignee_id).join(LeadStatus, LeadStatus.code == Lead.status_code).where(*lead_conditions)
+    )
+    contacts = select(Contact.assignee_id).where(
+        Contact.id.in_(owners.where(Communication.owner_type == OwnerType.CONTACT))
+    )
+    companies = select(Company.assignee_id).where(
+        Company.id.in_(owners.where(Communication.owner_type == OwnerType.COMPANY))
+    )
+    holders: set[int | None] = set()
+    for query in (open_leads, contacts, companies):
+        holders.update(await session.scalars(query))
+    return holders
 
 
 class ExclusionService:
@@ -31,11 +64,14 @@ class ExclusionService:
         return CommKind.PHONE, phone
 
     async def add(self, value: str, by: Actor | None, reason: str | None = None) -> Exclusion:
-        """Exclude a phone or e-mail by hand (also outgoing-only numbers such as a pizza delivery)."""
+        """Exclude a phone or e-mail by hand (also outgoing-only numbers such as a pizza delivery).
+        `by` is None for the command line; a manager may not block another manager's client."""
         kind, normalized = self.parse(value)
         note = clean_text("source_description", reason)
         try:
             async with self._ctx.transaction() as session:
+                if by is not None:
+                    require_exclusion(by, await holders_of(session, [(kind, normalized)]))
                 existing = await session.scalar(
                     select(Exclusion).where(Exclusion.kind == kind, Exclusion.normalized == normalized)
                 )

@@ -1,4 +1,5 @@
-"""Exporting leads to a table that `leadbot import` reads back (the "id" column becomes the external id)."""
+"""Exporting leads to a table that `leadbot import` reads back (the "id" column becomes the external id).
+The file writer (`leadbot.intake.tables`) neutralises cells that would start a formula."""
 
 from __future__ import annotations
 

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from db.models import FormHit, Source, User, WebForm
 from leadbot.actor import Actor
 from leadbot.errors import InvalidValue, NotFound, UnknownCode
 from leadbot.i18n_marker import N_
+from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import LeadDraft
@@ -74,7 +75,7 @@ class FormService:
                         raise NotFound(what=N_("User"), id=assignee_telegram_id)
                 form = WebForm(
                     key=key,
-                    title=(title or "").strip()[:128] or None,
+                    title=visible_text(title or "")[:128] or None,
                     source_code=source.upper(),
                     assignee_id=assignee,
                     redirect_url=redirect or None,
@@ -98,19 +99,31 @@ class FormService:
         return form
 
     async def allow_submission(self, form: WebForm, address: str) -> bool:
-        """Count this submission against the visitor's limit; False once PER_WINDOW were sent in WINDOW."""
+        """Count this submission against the visitor's limit; False once PER_WINDOW were sent in WINDOW.
+
+        The count and the new hit are one conditional INSERT, so parallel submissions cannot all pass the
+        same count: SQLite takes its write lock as that statement starts; PostgreSQL first locks the form's
+        row, which queues the form's submissions for the moment each takes (in any instance)."""
         now = self._ctx.clock.now()
         address = address[:ADDRESS_LIMIT]
+        recent = (
+            select(func.count())
+            .select_from(FormHit)
+            .where(FormHit.form_id == form.id, FormHit.address == address, FormHit.at > now - WINDOW)
+            .scalar_subquery()
+        )
+        hit = insert(FormHit).from_select(
+            ["form_id", "address", "at"],
+            select(
+                literal(form.id, FormHit.form_id.type),
+                literal(address, FormHit.address.type),
+                literal(now, FormHit.at.type),
+            ).where(recent < PER_WINDOW),
+        )
         async with self._ctx.transaction() as session:
-            recent = await session.scalar(
-                select(func.count())
-                .select_from(FormHit)
-                .where(FormHit.form_id == form.id, FormHit.address == address, FormHit.at > now - WINDOW)
-            )
-            if (recent or 0) >= PER_WINDOW:
-                return False
-            session.add(FormHit(form_id=form.id, address=address, at=now))
-        return True
+            await session.scalar(select(WebForm.id).where(WebForm.id == form.id).with_for_update())
+            added = await session.execute(hit)
+        return int(added.rowcount) == 1  # type: ignore[attr-defined]
 
     async def purge_hits(self, before: datetime) -> int:
         async with self._ctx.transaction() as session:

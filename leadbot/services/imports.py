@@ -5,7 +5,8 @@ Rows are processed in chunks, one transaction each, with bulk look-ups (exclusio
 matches): every row gets the same validation, normalisation, exclusion check and matching as any
 other intake. Re-importing a file creates nothing new: each row carries an external id (its own
 column, or a hash of its cells). Imported leads are not announced in the chat: they are history.
-A dry run does all of it and rolls back.
+A dry run only reads, a chunk at a time, so it never holds a write lock (on SQLite one would stall every
+other writer for the whole run): what it would have written is remembered for the chunks after it.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ CHUNK = 1000
 IMPORT_SOURCE = "IMPORT"
 Values = list[tuple[CommKind, str]]
 _NEW = "new"  # an owner created earlier in the same chunk: ("new", its index among the chunk's new leads)
+_PLANNED = "planned"  # in a dry run, a lead an earlier chunk would have created: ("planned", its number)
+_MERGE_INTO = (OwnerType.LEAD, _PLANNED)  # owners a row merges into when no lead of its own chunk matches
 LEADS: SqlTable = Lead.__table__  # type: ignore[assignment]
 COMMUNICATIONS: SqlTable = Communication.__table__  # type: ignore[assignment]
 HISTORY: SqlTable = HistoryEntry.__table__  # type: ignore[assignment]
@@ -68,6 +71,16 @@ class ImportReport:
         return (
             self.created + self.merged + len(self.skipped) + self.excluded + self.already + len(self.rejected)
         )
+
+
+@dataclass
+class _Planned:
+    """What a dry run would have written so far, for its later chunks to find as a real run finds the rows
+    its earlier chunks wrote: the keys of the leads it would create, and their phones/e-mails (and
+    those a merge would add to a lead)."""
+
+    keys: set[tuple[str, str | None]] = field(default_factory=set)
+    owners: Owners = field(default_factory=lambda: defaultdict(list))
 
 
 @dataclass
@@ -183,32 +196,39 @@ class ImportService:
             )
         default_source = directories.source(source, IMPORT_SOURCE)
         report = ImportReport()
+        planned = _Planned() if dry_run else None
         chunk: list[_Row] = []
-        async with self._ctx.sessions() as session:
-            transaction = await session.begin()
-            for line, cells in table.rows:
-                try:
-                    draft = row_draft(cells, columns, directories, default_source)
-                    chunk.append(
-                        _Row(line, cells, draft, clean_draft(draft, self._ctx.settings.default_region))
-                    )
-                except DomainError as error:
-                    report.rejected.append((line, error.render(), cells))
-                if len(chunk) >= CHUNK:
-                    await self._apply(session, chunk, duplicates, report, by)
-                    chunk = []
-                    if not dry_run:
-                        await transaction.commit()
-                        transaction = await session.begin()
-                    if progress:
-                        progress(report.total)
-            await self._apply(session, chunk, duplicates, report, by)
-            if not dry_run and report.created:
+        for line, cells in table.rows:
+            try:
+                draft = row_draft(cells, columns, directories, default_source)
+                chunk.append(_Row(line, cells, draft, clean_draft(draft, self._ctx.settings.default_region)))
+            except DomainError as error:
+                report.rejected.append((line, error.render(), cells))
+            if len(chunk) >= CHUNK:
+                await self._chunk(chunk, duplicates, report, by, planned)
+                chunk = []
+                if progress:
+                    progress(report.total)
+        await self._chunk(chunk, duplicates, report, by, planned)
+        if planned is None and report.created:
+            async with self._ctx.transaction() as session:
                 await refresh_statistics(session)  # a big import changes what the planner should choose
-            await (transaction.rollback() if dry_run else transaction.commit())
         if progress:
             progress(report.total)
         return report
+
+    async def _chunk(
+        self,
+        rows: list[_Row],
+        policy: DuplicatePolicy,
+        report: ImportReport,
+        by: Actor | None,
+        planned: _Planned | None,
+    ) -> None:
+        """One chunk, in one transaction; in a dry run (`planned`), a read-only one."""
+        opened = self._ctx.reading() if planned is not None else self._ctx.transaction()
+        async with opened as session:
+            await self._apply(session, rows, policy, report, by, planned)
 
     async def _apply(
         self,
@@ -217,6 +237,7 @@ class ImportService:
         policy: DuplicatePolicy,
         report: ImportReport,
         by: Actor | None,
+        planned: _Planned | None,
     ) -> None:
         if not rows:
             return
@@ -225,6 +246,10 @@ class ImportService:
         earlier = await self._imported_before(session, rows)
         excluded = await self._excluded(session, values)
         owners = await self._owners(session, values)
+        if planned is not None:
+            earlier |= planned.keys
+            for value in values:
+                owners[value].extend(planned.owners.get(value, []))
         fresh: list[dict[str, object]] = []  # column values of the leads this chunk creates
         fresh_comms: list[list[CommValue]] = []
         for row in rows:
@@ -242,15 +267,18 @@ class ImportService:
             known = [owner for value in row_values for owner in owners.get(value, [])]
             if known and policy is DuplicatePolicy.SKIP:
                 kind, owner = known[0]
-                report.skipped.append((row.line, "an earlier row" if kind == _NEW else f"{kind} #{owner}"))
+                earlier_row = kind in (_NEW, _PLANNED)
+                report.skipped.append((row.line, "an earlier row" if earlier_row else f"{kind} #{owner}"))
                 continue
             pending = next((owner for kind, owner in known if kind == _NEW), None)
-            stored = next((owner for kind, owner in known if kind == OwnerType.LEAD), None)
+            stored = next(((kind, owner) for kind, owner in known if kind in _MERGE_INTO), None)
             if policy is DuplicatePolicy.MERGE and (pending is not None or stored is not None):
                 if pending is not None:
                     _fill(fresh[pending], fresh_comms[pending], row)
+                elif stored is not None and planned is not None:
+                    _plan_merge(planned, owners, stored, row_values)
                 elif stored is not None:
-                    await self._merge(session, stored, row, owners)
+                    await self._merge(session, stored[1], row, owners)
                 report.merged += 1
                 continue
             lead_values = self._lead_values(row, by, now)
@@ -264,9 +292,12 @@ class ImportService:
                 owners[value].append((_NEW, len(fresh)))
             fresh.append(lead_values)
             fresh_comms.append(list(row.clean.comms))
+        report.created += len(fresh)
+        if planned is not None:
+            _plan_leads(planned, fresh, fresh_comms)
+            return
         if fresh:
             await self._insert(session, fresh, fresh_comms, by, now)
-        report.created += len(fresh)
         for (excluded_kind, excluded_value), count in excluded.items():
             if count:
                 await session.execute(
@@ -421,6 +452,24 @@ def _any_of(kind_column, value_column, values: Iterable[tuple[CommKind, str]]): 
     for kind, value in values:
         by_kind[kind].append(value)
     return or_(*(and_(kind_column == kind, value_column.in_(found)) for kind, found in by_kind.items()))
+
+
+def _plan_merge(
+    planned: _Planned, owners: Owners, target: tuple[str, int], values: list[tuple[CommKind, str]]
+) -> None:
+    """A dry run's merge: the lead merged into owns the row's phones/e-mails from now on."""
+    for value in values:
+        if target not in owners[value]:
+            owners[value].append(target)
+            planned.owners[value].append(target)
+
+
+def _plan_leads(planned: _Planned, leads: list[dict[str, object]], comms: list[list[CommValue]]) -> None:
+    """A dry run's inserts: later chunks find these leads by key and by phone/e-mail."""
+    for lead, lead_comms in zip(leads, comms, strict=True):
+        planned.keys.add((str(lead["source_code"]), str(lead["external_id"])))
+        for value in recognised(lead_comms):
+            planned.owners[value].append((_PLANNED, len(planned.keys)))
 
 
 def _fill(values: dict[str, object], comms: list[CommValue], row: _Row) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from leadbot.errors import EmptyLead, InvalidAmount, InvalidValue, TooLong
 from leadbot.i18n_marker import N_
-from leadbot.normalize import CommValue, email_value, phone_value
+from leadbot.normalize import CommValue, email_value, phone_value, visible_text
 
 FIELD_LIMITS = {
     "title": 255,
@@ -31,15 +33,16 @@ FIELD_LABELS = {
     "source_description": N_("Source details"),
     "external_id": N_("External id"),
 }
+MULTILINE_FIELDS = frozenset({"comment"})
 MAX_COMMS = 10
 MAX_AMOUNT = Decimal("1e13")
 
 
 def clean_text(field_name: str, value: str | None) -> str | None:
-    """Trimmed text or None; refuses text over the field's limit."""
+    """Visible, trimmed text or None (nothing left to see); refuses text over the field's limit."""
     if value is None:
         return None
-    text = value.strip()
+    text = visible_text(value, multiline=field_name in MULTILINE_FIELDS)
     if not text:
         return None
     limit = FIELD_LIMITS[field_name]
@@ -113,8 +116,8 @@ def clean_draft(draft: LeadDraft, region: str) -> CleanLead:
 
 def clean_comms(phones: list[str], emails: list[str], region: str) -> list[CommValue]:
     """Normalised phones and e-mails without repeats; an invalid e-mail is refused, an odd phone kept raw."""
-    phones = [p for p in phones if p and p.strip()]
-    emails = [e for e in emails if e and e.strip()]
+    phones = [p for p in phones if p and visible_text(p)]
+    emails = [e for e in emails if e and visible_text(e)]
     if len(phones) > MAX_COMMS or len(emails) > MAX_COMMS:
         raise TooLong(field=N_("Phones and e-mails"), limit=MAX_COMMS)
     values = [phone_value(p, region) for p in phones] + [email_value(e) for e in emails]
@@ -126,3 +129,18 @@ def clean_comms(phones: list[str], emails: list[str], region: str) -> list[CommV
             seen.add(key)
             unique.append(value)
     return unique
+
+
+def fingerprint(draft: LeadDraft, clean: CleanLead) -> str:
+    """A digest of the normalised request: the same lead written differently ("8 916…" or "+7916…",
+    phones in another order, "1 500,50" or 1500.5) gives the same fingerprint, other data another."""
+    request = {
+        "texts": clean.texts,
+        "comms": sorted([str(value.kind), value.normalized or value.raw] for value in clean.comms),
+        "amount": None if clean.amount is None else str(clean.amount),
+        "currency": clean.currency,
+        "source": draft.source_code,
+        "status": draft.status_code,
+        "assignee": draft.assignee_id,
+    }
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()

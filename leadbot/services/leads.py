@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
-from db.models import Activity, Exclusion, JunkReason, Lead, LeadStatus, Source, User
+from db.models import Activity, Exclusion, HistoryEntry, JunkReason, Lead, LeadStatus, Source, User
 from leadbot.actor import Actor
 from leadbot.errors import (
     AlreadyTaken,
     FinalStatusNeedsAction,
+    IdempotencyConflict,
     InvalidPhone,
     LeadNotClosed,
     NotFound,
@@ -25,15 +26,17 @@ from leadbot.errors import (
 )
 from leadbot.i18n_marker import N_
 from leadbot.normalize import CommValue, normalize_email, normalize_phone
-from leadbot.permissions import Permission, require
+from leadbot.permissions import Permission, require, require_exclusion
 from leadbot.services import history, outbox
 from leadbot.services.comms import add_comms, comms_of, copy_new_comms, recognised
 from leadbot.services.context import ServiceContext
+from leadbot.services.exclusions import holders_of
 from leadbot.services.lead_input import (
     LeadDraft,
     clean_comms,
     clean_draft,
     clean_text,
+    fingerprint,
     parse_amount,
     parse_currency,
 )
@@ -104,22 +107,32 @@ class LeadService:
     # --- creation -------------------------------------------------------------------------------
 
     async def create(
-        self, draft: LeadDraft, by: Actor | None = None, *, link_known_contact: bool = True
+        self,
+        draft: LeadDraft,
+        by: Actor | None = None,
+        *,
+        link_known_contact: bool = True,
+        on_created: Callable[[AsyncSession, Lead], None] | None = None,
     ) -> CreateOutcome:
         """Create a lead from any intake path.
 
         Excluded phone/e-mail: nothing is created, the exclusion's hit counter goes up.
-        Same (source, external_id) as an earlier lead: that lead is returned, nothing is written.
+        Same (source, external_id) as an earlier lead: a repeat of its request returns that lead and
+        writes nothing; other data under that key is refused (IdempotencyConflict).
         Known phone/e-mail: the lead is created, marked repeat and, when exactly one contact
         matches, linked to it (the contact gains the lead's new phones/e-mails).
+        `on_created` adds what belongs with the new lead in the same transaction (the call that brought it).
         """
         clean = clean_draft(draft, self._ctx.settings.default_region)
+        external_id = clean.texts["external_id"]
+        request = fingerprint(draft, clean) if external_id else None
         now = self._ctx.clock.now()
         try:
             async with self._ctx.transaction() as session:
-                if draft.external_id:
-                    earlier = await self._by_external_id(session, draft.source_code, draft.external_id)
+                if external_id:
+                    earlier = await self._by_external_id(session, draft.source_code, external_id)
                     if earlier is not None:
+                        await self._require_same_request(session, earlier, request)
                         return CreateOutcome(lead=earlier, created=False)
                 values = recognised(clean.comms)
                 hits = await excluded_values(session, values)
@@ -131,8 +144,10 @@ class LeadService:
                     )
                     return CreateOutcome(lead=None, created=False, excluded=True)
                 lead = await self._insert(
-                    session, draft, clean.texts, clean.comms, clean.amount, clean.currency, by
+                    session, draft, clean.texts, clean.comms, clean.amount, clean.currency, by, request
                 )
+                if on_created is not None:
+                    on_created(session, lead)
                 matches = await find_matches(
                     session, values, company_title=lead.company_title, exclude_lead_id=lead.id
                 )
@@ -145,12 +160,13 @@ class LeadService:
                 outbox.announce_lead(session, lead.id, targets)
                 return CreateOutcome(lead=lead, created=True, matches=matches)
         except IntegrityError:
-            if not draft.external_id:
+            if not external_id:
                 raise
             async with self._ctx.reading() as session:  # a concurrent retry won the unique key
-                earlier = await self._by_external_id(session, draft.source_code, draft.external_id)
-            if earlier is None:
-                raise
+                earlier = await self._by_external_id(session, draft.source_code, external_id)
+                if earlier is None:
+                    raise
+                await self._require_same_request(session, earlier, request)
             return CreateOutcome(lead=earlier, created=False)
 
     async def preview(self, draft: LeadDraft) -> list[Match]:
@@ -179,6 +195,19 @@ class LeadService:
             select(Lead).where(Lead.source_code == source, Lead.external_id == external_id)
         )
 
+    async def _require_same_request(self, session: AsyncSession, lead: Lead, request: str | None) -> None:
+        """The lead's creation entry in the history keeps the fingerprint of its request; leads from
+        before fingerprints (and imported ones) have none, and any repeat counts as the same request."""
+        created_from = await session.scalar(
+            select(HistoryEntry.new).where(
+                HistoryEntry.entity == "lead",
+                HistoryEntry.entity_id == lead.id,
+                HistoryEntry.action == LeadAction.CREATED,
+            )
+        )
+        if created_from is not None and created_from != request:
+            raise IdempotencyConflict(external_id=lead.external_id, id=lead.id)
+
     async def _insert(
         self,
         session: AsyncSession,
@@ -188,6 +217,7 @@ class LeadService:
         amount: Decimal | None,
         currency: str | None,
         by: Actor | None,
+        request: str | None,
     ) -> Lead:
         if await session.get(Source, draft.source_code) is None:
             raise UnknownCode(what=N_("source"), value=draft.source_code)
@@ -222,6 +252,7 @@ class LeadService:
             entity_id=lead.id,
             user_id=by.id if by else None,
             action=LeadAction.CREATED,
+            new=request,  # the request's fingerprint; with no field, no history view shows it
             at=now,
         )
         return lead
@@ -407,7 +438,8 @@ class LeadService:
     async def exclude(
         self, lead_id: int, by: Actor, *, expected_version: int | None = None
     ) -> list[Exclusion]:
-        """Put the lead's phones/e-mails on the exclusion list and close it as spam."""
+        """Put the lead's phones/e-mails on the exclusion list and close it as spam (not when that blocks
+        another manager's client: see `require_exclusion`)."""
 
         async def apply(session: AsyncSession, lead: Lead) -> list[Exclusion]:
             require(by, Permission.WORK, lead)
@@ -415,6 +447,7 @@ class LeadService:
             values = recognised(await comms_of(session, OwnerType.LEAD, lead.id))
             if not values:
                 raise NothingToExclude()
+            require_exclusion(by, await holders_of(session, values, other_than_lead=lead.id))
             known = {(e.kind, e.normalized) for e in await excluded_values(session, values)}
             added = [
                 Exclusion(

@@ -24,6 +24,7 @@ from db.models import (
     Source,
     User,
 )
+from db.types import DB_INT_MAX
 from leadbot.errors import InvalidEmail
 from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import comms_of, recognised
@@ -173,7 +174,7 @@ class LeadQueries:
                 func.lower(column).like(pattern, escape="\\")
                 for column in (Lead.title, Lead.name, Lead.last_name, Lead.company_title)
             )
-            if query.isdigit():
+            if query.isascii() and query.isdigit() and int(query) <= DB_INT_MAX:
                 conditions.append(Lead.id == int(query))
         if not conditions:
             return Page([], 0, 0)

@@ -12,18 +12,21 @@ from sqlalchemy import select, update
 from db.enums import Role
 from db.models import Invite, User
 from leadbot.actor import Actor
-from leadbot.errors import InvalidValue, InviteInvalid, NotFound, NotRegistered
+from leadbot.errors import InvalidValue, InviteInvalid, NotFound, NotRegistered, UserDeactivated
 from leadbot.i18n_marker import N_
+from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
 from leadbot.translations import LANGUAGES
 
 INVITE_TTL = timedelta(days=7)
+ROLE_RANK = {Role.MANAGER: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 NAME_LIMIT = 128
 
 
 def _clean_name(name: str, telegram_id: int) -> str:
-    text = " ".join(name.split())[:NAME_LIMIT]
+    """The visible name; Telegram always has one, but it may be all invisible: then "id<Telegram id>"."""
+    text = " ".join(visible_text(name).split())[:NAME_LIMIT]
     return text or f"id{telegram_id}"
 
 
@@ -76,7 +79,12 @@ class UserService:
         return code
 
     async def accept_invite(self, code: str, telegram_id: int, name: str) -> Actor:
-        """Register by a one-time invite; a used, expired or unknown code registers nobody."""
+        """Register by a one-time invite; a used, expired or unknown code registers nobody.
+
+        An invite only adds: it never lowers a role (the invite stays unused for the one it was meant
+        for) and never brings back a deactivated user (an admin does that). ADMIN_IDS stay admins."""
+        if telegram_id in self._ctx.settings.admin_ids:
+            return await self.register_admin(telegram_id, name)
         now = self._ctx.clock.now()
         async with self._ctx.transaction() as session:
             invite = await session.scalar(select(Invite).where(Invite.code == code))
@@ -86,8 +94,12 @@ class UserService:
             if user is None:
                 user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=invite.role)
                 session.add(user)
+            elif not user.active:
+                raise UserDeactivated()
+            elif ROLE_RANK[invite.role] <= ROLE_RANK[user.role]:
+                return Actor.of(user)
             else:
-                user.role, user.active = invite.role, True
+                user.role = invite.role
             await session.flush()
             claimed = await session.execute(
                 update(Invite)

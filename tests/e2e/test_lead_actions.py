@@ -1,10 +1,13 @@
 """Conversations around a lead card: link, convert, junk, exclude, edits everywhere, forged presses."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from db.enums import OwnerType, Role
 from db.models import Communication
 from leadbot.app import Application
+from leadbot.clock import FrozenClock
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
@@ -196,10 +199,11 @@ async def test_forged_and_foreign_presses_change_nothing(
 
 
 async def test_stranger_is_refused_in_private_and_in_the_group(
-    app: Application, telegram: FakeTelegram, stranger: User, lead_alert: Call
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, stranger: User, lead_alert: Call
 ) -> None:
     for chat in (stranger.id, ALERT_CHAT_ID):
         for command in ("/find Иван", "/leads", "/lead 1", "/new"):
+            clock.advance(timedelta(minutes=10))  # a stranger is told at most once per 10 minutes
             mark = telegram.mark()
             await telegram.send_message(stranger, command, chat_id=chat)
             reply = await telegram.reply_to(chat, after=mark)

@@ -1,5 +1,5 @@
 from leadbot.app import Application
-from tests.conftest import ALERT_CHAT_ID
+from tests.conftest import ALERT_CHAT_ID, START, at, ru_day
 from tests.e2e.conftest import answer_after, card_edit, open_card, open_menu
 from tests.fakes.telegram import Call, FakeTelegram, User
 
@@ -12,9 +12,10 @@ async def test_remind_with_a_preset_and_with_typed_time(
     await open_menu(telegram, anna_user, card, "Звонок")
     mark = telegram.mark()
     await telegram.press(anna_user, card, "завтра 10:00")
-    assert "24 нояб. 10:00" in (await answer_after(telegram, mark)).text  # clock: 23 Nov 12:00 Moscow
+    assert f"{ru_day(at(1, 7))} 10:00" in (await answer_after(telegram, mark)).text  # clock: 12:00 Moscow
     edited = await card_edit(telegram, lead_alert, mark, "Дальше: Звонок")
     assert "Anna" in edited.text
+    await card_edit(telegram, card, mark, "Дальше: Звонок")  # the private card too, before pressing on it
 
     await open_menu(telegram, anna_user, card, "Напомнить")
     await open_menu(telegram, anna_user, card, "Встреча")
@@ -25,7 +26,7 @@ async def test_remind_with_a_preset_and_with_typed_time(
     for text, expected in (
         ("вчера", "уже прошло"),
         ("когда-нибудь", "не понимаю"),
-        ("23.11 18:00", "23 нояб. 18:00"),
+        (f"{START:%d.%m} 18:00", f"{ru_day(START)} 18:00"),
     ):
         mark = telegram.mark()
         await telegram.send_message(anna_user, text)

@@ -11,7 +11,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
 from leadbot.when import Preset, preset_time
-from tests.conftest import ALERT_CHAT_ID
+from tests.conftest import ALERT_CHAT_ID, at, ru_day
 from tests.e2e.conftest import answer_after
 from tests.fakes.telegram import Call, FakeTelegram, User
 
@@ -39,9 +39,9 @@ async def test_reminders_fire_at_ten_in_each_users_zone(
     await plan_tomorrow_ten(app, anna_user, "Клиент Анны")
     await plan_tomorrow_ten(app, boris_user, "Клиент Бориса")
 
-    clock.set(datetime(2026, 11, 24, 5, 0, tzinfo=UTC))  # 10:00 in Yekaterinburg, 08:00 in Moscow
-    assert await app.services.activities.fire_due() == 1
+    clock.set(at(1, 5))  # 10:00 in Yekaterinburg, 08:00 in Moscow: the scheduler wakes with the clock
     boris_reminder = (await telegram.wait_for(lambda c: is_reminder(c, boris_user.id)))[0]
+    assert await app.services.activities.fire_due() == 0  # the scheduler sent it, once
     assert (
         "Звонок" in boris_reminder.text
         and "Клиент Бориса" in boris_reminder.text
@@ -49,8 +49,7 @@ async def test_reminders_fire_at_ten_in_each_users_zone(
     )
     assert not [c for c in telegram.sent("sendMessage", anna_user.id) if is_reminder(c, anna_user.id)]
 
-    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))  # 10:00 in Moscow
-    assert await app.services.activities.fire_due() == 1
+    clock.set(at(1, 7))  # 10:00 in Moscow
     anna_reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
     assert "обсудить счёт" in anna_reminder.text and "С опозданием" not in anna_reminder.text
 
@@ -59,15 +58,15 @@ async def test_snooze_then_done_with_a_result(
     app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
 ) -> None:
     await plan_tomorrow_ten(app, anna_user, "Клиент")
-    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
-    await app.services.activities.fire_due()
+    clock.set(at(1, 7))
     reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
 
     mark = telegram.mark()
     await telegram.press(anna_user, reminder, "15 мин")
-    assert "Перенесено на 24 нояб. 10:15" in (await answer_after(telegram, mark)).text
-    clock.advance(timedelta(minutes=15))
-    assert await app.services.activities.fire_due() == 1
+    assert f"Перенесено на {ru_day(at(1, 7))} 10:15" in (await answer_after(telegram, mark)).text
+    clock.advance(timedelta(minutes=14))
+    assert await app.services.activities.fire_due() == 0
+    clock.advance(timedelta(minutes=1))
     again = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id), count=2))[1]
 
     mark = telegram.mark()
@@ -130,14 +129,12 @@ async def test_speed_to_lead_nudge_and_escalation(
     app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User, sveta_user: User
 ) -> None:
     await app.services.leads.create(LeadDraft(name="Срочный"))
-    clock.advance(timedelta(minutes=6))
-    await app.services.nudges.check_speed_to_lead()
+    clock.advance(timedelta(minutes=6))  # the scheduler's speed-to-lead check follows the clock
     nudge = (
         await telegram.wait_for(lambda c: c.chat_id == ALERT_CHAT_ID and "без ответственного" in c.text)
     )[0]
     assert "Срочный" in nudge.text
     clock.advance(timedelta(minutes=30))
-    await app.services.nudges.check_speed_to_lead()
     escalation = (
         await telegram.wait_for(lambda c: c.chat_id == sveta_user.id and "никто не взял" in c.text)
     )[0]
@@ -151,8 +148,7 @@ async def test_morning_digest(
     app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
 ) -> None:
     await plan_tomorrow_ten(app, anna_user, "Клиент")
-    clock.set(datetime(2026, 11, 24, 6, 0, tzinfo=UTC))  # 09:00 in Moscow
-    await app.services.nudges.send_morning_digests()
+    clock.set(at(1, 6))  # 09:00 in Moscow: the scheduler's digest check follows the clock
     digest = (await telegram.wait_for(lambda c: c.chat_id == anna_user.id and "Доброе утро" in c.text))[0]
     assert "10:00 📞 Звонок · #1 Клиент" in digest.text
     assert "Ваших открытых лидов: 1" in digest.text
@@ -162,14 +158,13 @@ async def test_reschedule_by_typing_a_time(
     app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
 ) -> None:
     activity_id = await plan_tomorrow_ten(app, anna_user, "Клиент")
-    clock.set(datetime(2026, 11, 24, 7, 0, tzinfo=UTC))
-    await app.services.activities.fire_due()
+    clock.set(at(1, 7))
     reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
     mark = telegram.mark()
     await telegram.press(anna_user, reminder, "Другое время")
     await telegram.reply_to(anna_user.id, after=mark)
     mark = telegram.mark()
     await telegram.send_message(anna_user, "завтра 15:00")
-    assert "25 нояб. 15:00" in (await telegram.reply_to(anna_user.id, after=mark)).text
+    assert f"{ru_day(at(2, 12))} 15:00" in (await telegram.reply_to(anna_user.id, after=mark)).text
     activity = await app.services.activities.get(activity_id)
-    assert activity.due_at == datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert activity.due_at == at(2, 12)

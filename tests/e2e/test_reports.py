@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.services.lead_input import LeadDraft
+from tests.conftest import START, at
 from tests.fakes.telegram import FakeTelegram, User
 
 
@@ -53,7 +54,7 @@ async def test_a_manager_gets_own_figures_for_typed_dates(
     await telegram.send_message(boris_user, "31.12-01.01")
     assert "период" in (await telegram.reply_to(boris_user.id, after=mark)).text
     mark = telegram.mark()
-    await telegram.send_message(boris_user, "01.11-30.11")
+    await telegram.send_message(boris_user, f"{START:%d.%m}-{START + timedelta(days=6):%d.%m}")
     table = await telegram.reply_to(boris_user.id, after=mark)
     assert "лидов: 0" in table.text  # Boris has none of these leads
 
@@ -61,13 +62,13 @@ async def test_a_manager_gets_own_figures_for_typed_dates(
 async def test_weekly_summary_on_monday_morning(
     app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User, sveta_user: User
 ) -> None:
-    await seed(app, anna_user)  # created on Monday 23 Nov
-    clock.set(datetime(2026, 11, 30, 6, 30, tzinfo=UTC))  # the next Monday, 09:30 in Moscow
-    assert await app.services.nudges.send_weekly_summaries() == 1  # Sveta, the only supervisor or admin
+    await seed(app, anna_user)  # created on Monday, START
+    clock.set(at(7, 6, 30))  # the next Monday, 09:30 in Moscow: the scheduler's check follows the clock
     summary = (await telegram.wait_for(lambda c: c.chat_id == sveta_user.id and "Прошлая неделя" in c.text))[
         0
     ]
-    assert "23.11–29.11.2026" in summary.text and "Anna" in summary.text
-    assert await app.services.nudges.send_weekly_summaries() == 0
+    week = f"{START:%d.%m}–{START + timedelta(days=6):%d.%m.%Y}"
+    assert week in summary.text and "Anna" in summary.text
+    assert await app.services.nudges.send_weekly_summaries() == 0  # Sveta, the only boss, has hers
     clock.advance(timedelta(days=1))
     assert await app.services.nudges.send_weekly_summaries() == 0

@@ -1,7 +1,9 @@
 """A fake Telegram Bot API server for end-to-end tests (aiohttp on 127.0.0.1).
 
 aiogram talks to it over real HTTP through TELEGRAM_API_URL. It queues updates for getUpdates,
-records every method call, returns realistic results, and can be told to answer 429, a 5xx or stall.
+records every method call, returns realistic results, and can be told to answer 429, a 5xx, any other
+error (a 404, a refusal, a proxy's HTML page instead of JSON), stall, or treat a group as upgraded to a
+supergroup.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import json
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -58,6 +61,9 @@ class Fault:
     status: int
     retry_after: int | None = None
     stall: float = 0.0
+    description: str | None = None
+    html: bool = False  # a proxy's error page instead of the Bot API's JSON
+    after: int = 0  # calls of the method that succeed before this one fails
 
 
 @dataclass(frozen=True)
@@ -107,6 +113,7 @@ class FakeTelegram:
         self.webhook: str | None = None
         self.webhook_secret: str | None = None
         self.files: dict[str, bytes] = {}
+        self.upgraded: dict[int, int] = {}  # group id -> the supergroup it became
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -129,10 +136,24 @@ class FakeTelegram:
     # --- behaviour control ----------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, status: int = 500, *, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        status: int = 500,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        description: str | None = None,
+        html: bool = False,
+        after: int = 0,
     ) -> None:
         for _ in range(times):
-            self._faults.append(Fault(method, status, retry_after))
+            self._faults.append(
+                Fault(method, status, retry_after, description=description, html=html, after=after)
+            )
+
+    def upgrade_group(self, group_id: int, supergroup_id: int) -> None:
+        """From now on the group answers every call as Telegram does for a group that became a supergroup."""
+        self.upgraded[group_id] = supergroup_id
 
     def stall_next(self, method: str, seconds: float) -> None:
         self._faults.append(Fault(method, 200, stall=seconds))
@@ -314,12 +335,21 @@ class FakeTelegram:
         for name, value in list(params.items()):  # aiogram uploads files as "attach://<part name>"
             if isinstance(value, str) and value.startswith("attach://"):
                 params[f"_{name}_bytes"] = params.get(f"_{value.removeprefix('attach://')}_bytes", b"")
+        fault: Fault | None = None
         if method != "getUpdates" and self._faults and self._faults[0].method == method:
             fault = self._faults.popleft()
+            if fault.after:
+                self._faults.appendleft(replace(fault, after=fault.after - 1))
+                fault = None
+        if fault is not None:
             if fault.stall:  # the client times out first; what it never saw does not count as delivered
                 await asyncio.sleep(fault.stall)
             await self._record(Call(method, params, failed=True))
-            return _error(fault.status, fault.retry_after)
+            return _error(fault)
+        moved_to = self.upgraded.get(int(params.get("chat_id") or 0))
+        if moved_to is not None:
+            await self._record(Call(method, params, failed=True))
+            return _migrated(moved_to)
         if method == "getUpdates":
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         call = Call(method, params)
@@ -439,11 +469,34 @@ def _read_file(value: web.FileField, params: dict[str, Any], key: str) -> bool:
     return True
 
 
-def _error(status: int, retry_after: int | None) -> web.Response:
+DESCRIPTIONS = {
+    400: "Bad Request: chat not found",
+    403: "Forbidden: bot was kicked from the group chat",
+    404: "Not Found",
+}
+
+
+def _error(fault: Fault) -> web.Response:
+    status = fault.status
+    if fault.html:
+        title = f"{status} {HTTPStatus(status).phrase}"
+        page = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><hr>nginx</body></html>"
+        return web.Response(text=page, status=status, content_type="text/html")
     body: dict[str, Any] = {"ok": False, "error_code": status}
     if status == 429:
-        body["description"] = f"Too Many Requests: retry after {retry_after or 1}"
-        body["parameters"] = {"retry_after": retry_after or 1}
+        body["description"] = f"Too Many Requests: retry after {fault.retry_after or 1}"
+        body["parameters"] = {"retry_after": fault.retry_after or 1}
     else:
-        body["description"] = "Internal Server Error" if status >= 500 else "Bad Request"
+        default = "Internal Server Error" if status >= 500 else DESCRIPTIONS.get(status, "Bad Request")
+        body["description"] = fault.description or default
     return web.json_response(body, status=status)
+
+
+def _migrated(supergroup_id: int) -> web.Response:
+    body = {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": supergroup_id},
+    }
+    return web.json_response(body, status=400)

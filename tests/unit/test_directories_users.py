@@ -35,6 +35,12 @@ async def test_directory_refusals(services: Services, admin: Actor, anna: Actor)
         Directory.JUNK_REASONS, "COMPETITOR", "Конкурент", "Competitor", admin
     )
     assert reason.code == "COMPETITOR"
+    with pytest.raises(InvalidValue):  # nothing visible is left of the name
+        await services.directories.add(Directory.SOURCES, "GHOST", "\u200b\u202e", "\x00", admin)
+    renamed = await services.directories.add(
+        Directory.SOURCES, "TRAP", "\u202eexe.gpj", "Trap\u200b source", admin
+    )
+    assert (renamed.name_ru, renamed.name_en) == ("exe.gpj", "Trap source")
 
 
 async def test_invite_registers_once(services: Services, admin: Actor, clock: FrozenClock) -> None:

@@ -9,7 +9,7 @@ from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.services.lead_input import LeadDraft
 from leadbot.services.registry import Services
-from tests.conftest import ALERT_CHAT_ID
+from tests.conftest import ALERT_CHAT_ID, at
 
 
 async def notices(services: Services, kind: str = "notice") -> list[tuple[int | None, str]]:
@@ -75,9 +75,9 @@ async def test_morning_digest_at_nine_in_each_users_zone(
     services: Services, clock: FrozenClock, anna: Actor, boris: Actor
 ) -> None:
     await services.users.set_timezone(boris.telegram_id, "Asia/Yekaterinburg")
-    clock.set(datetime(2026, 11, 24, 4, 30, tzinfo=UTC))  # 09:30 in Yekaterinburg, 07:30 in Moscow
+    clock.set(at(1, 4, 30))  # 09:30 in Yekaterinburg, 07:30 in Moscow
     assert await services.nudges.send_morning_digests() == 1
-    clock.set(datetime(2026, 11, 24, 6, 5, tzinfo=UTC))  # 09:05 in Moscow
+    clock.set(at(1, 6, 5))  # 09:05 in Moscow
     sent = await services.nudges.send_morning_digests()
     assert sent >= 1  # anna (and the other Moscow users)
     assert await services.nudges.send_morning_digests() == 0

@@ -1,0 +1,96 @@
+"""Texts over Telegram's 4096 characters (issue 11, finding 9): a report of a big team arrives whole, in
+several well-formed messages, and its chart after them."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+
+from db.enums import Role
+from leadbot.app import Application
+from leadbot.clock import FrozenClock
+from leadbot.services.lead_input import LeadDraft
+from leadbot.text_split import TEXT_LIMIT
+from tests.conftest import ADMIN_TG, START
+from tests.fakes.telegram import Call, FakeTelegram, User
+
+TEAM = 70
+TAG = re.compile(r"<(/?)([\w-]+)[^>]*>")
+
+
+def visible(text: str) -> str:
+    return html.unescape(TAG.sub("", text))
+
+
+def assert_sendable(message: Call) -> None:
+    """Within the limit (counted as Telegram does) and with every tag closed in the same message."""
+    assert len(visible(message.text).encode("utf-16-le")) // 2 <= TEXT_LIMIT
+    stack: list[str] = []
+    for closing, name in TAG.findall(message.text):
+        if closing:
+            assert stack.pop() == name
+        else:
+            stack.append(name)
+    assert not stack
+
+
+@pytest.fixture
+async def boss(app: Application) -> User:
+    await app.services.users.add(ADMIN_TG, Role.ADMIN, "Alla")
+    return User(ADMIN_TG, "Alla", language_code="en")
+
+
+@pytest.fixture
+async def big_team(app: Application) -> list[str]:
+    """Seventy managers with a lead each: the table by manager is far longer than one message."""
+    names = [f"Manager {number:02d}" for number in range(1, TEAM + 1)]
+    for number, name in enumerate(names, start=1):
+        manager = await app.services.users.add(5000 + number, Role.MANAGER, name)
+        outcome = await app.services.leads.create(LeadDraft(name=f"Client {number}", source_code="CALL"))
+        assert outcome.lead is not None
+        await app.services.leads.take(outcome.lead.id, manager)
+    return names
+
+
+async def test_a_report_of_seventy_managers_arrives_whole_then_the_chart(
+    app: Application, telegram: FakeTelegram, boss: User, big_team: list[str]
+) -> None:
+    mark = telegram.mark()
+    await telegram.send_message(boss, "/report")
+    menu = await telegram.reply_to(boss.id, after=mark)
+    mark = telegram.mark()
+    await telegram.press(boss, menu, "By manager")
+    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
+    mark = telegram.mark()
+    await telegram.press(boss, menu, "This month")
+    chart = await telegram.reply_to(boss.id, method="sendPhoto", after=mark)
+    parts = [c for c in telegram.sent("sendMessage", boss.id) if mark <= c.seq < chart.seq]
+    assert len(parts) > 1
+    for part in parts:
+        assert_sendable(part)
+    assert parts[0].text.startswith("<b>By manager: ")
+    assert all(part.text.startswith("<pre>") for part in parts[1:])
+    table = "".join(visible(part.text) for part in parts)
+    assert all(name in table for name in big_team)
+    assert len(re.findall(r"Manager \d\d ", table)) == TEAM  # each row once: none lost, none repeated
+
+
+async def test_the_weekly_summary_of_seventy_managers_arrives_whole(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, boss: User, big_team: list[str]
+) -> None:
+    mark = telegram.mark()
+    clock.set(START + timedelta(days=7, hours=-2, minutes=-30))  # next Monday, 09:30 in Moscow: it is due
+    heading = await telegram.wait_for(
+        lambda c: c.chat_id == boss.id and c.text.startswith("🗓") and c.seq >= mark
+    )
+    # its last table, the funnel, comes in the team's language: the boss never wrote to the bot
+    end = await telegram.wait_for(lambda c: c.chat_id == boss.id and "<b>Воронка</b>" in c.text)
+    parts = [c for c in telegram.sent("sendMessage", boss.id) if heading[0].seq <= c.seq <= end[0].seq]
+    assert len(parts) > 1
+    for part in parts:
+        assert_sendable(part)
+    summary = "".join(visible(part.text) for part in parts)
+    assert all(name in summary for name in big_team)
