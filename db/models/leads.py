@@ -56,6 +56,8 @@ class Lead(Base):
     deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
     junk_reason_code: Mapped[str | None] = mapped_column(ForeignKey("junk_reasons.code"))
     external_id: Mapped[str | None] = mapped_column(String(128))
+    # SHA-256 of the normalised request that created the lead under external_id: a retry must match it
+    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = created_at_column()
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

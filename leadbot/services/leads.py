@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
-from db.models import Activity, Exclusion, HistoryEntry, JunkReason, Lead, LeadStatus, Source, User
+from db.models import Activity, Exclusion, JunkReason, Lead, LeadStatus, Source, User
 from leadbot.actor import Actor
 from leadbot.errors import (
     AlreadyTaken,
@@ -132,7 +132,7 @@ class LeadService:
                 if external_id:
                     earlier = await self._by_external_id(session, draft.source_code, external_id)
                     if earlier is not None:
-                        await self._require_same_request(session, earlier, request)
+                        self._require_same_request(earlier, request)
                         return CreateOutcome(lead=earlier, created=False)
                 values = recognised(clean.comms)
                 hits = await excluded_values(session, values)
@@ -166,7 +166,7 @@ class LeadService:
                 earlier = await self._by_external_id(session, draft.source_code, external_id)
                 if earlier is None:
                     raise
-                await self._require_same_request(session, earlier, request)
+            self._require_same_request(earlier, request)
             return CreateOutcome(lead=earlier, created=False)
 
     async def preview(self, draft: LeadDraft) -> list[Match]:
@@ -195,17 +195,11 @@ class LeadService:
             select(Lead).where(Lead.source_code == source, Lead.external_id == external_id)
         )
 
-    async def _require_same_request(self, session: AsyncSession, lead: Lead, request: str | None) -> None:
-        """The lead's creation entry in the history keeps the fingerprint of its request; leads from
-        before fingerprints (and imported ones) have none, and any repeat counts as the same request."""
-        created_from = await session.scalar(
-            select(HistoryEntry.new).where(
-                HistoryEntry.entity == "lead",
-                HistoryEntry.entity_id == lead.id,
-                HistoryEntry.action == LeadAction.CREATED,
-            )
-        )
-        if created_from is not None and created_from != request:
+    @staticmethod
+    def _require_same_request(lead: Lead, request: str | None) -> None:
+        """A retry repeats the request that made the lead; leads from before fingerprints (and imported
+        ones) have none, and any repeat of them counts as the same request."""
+        if lead.request_fingerprint is not None and lead.request_fingerprint != request:
             raise IdempotencyConflict(external_id=lead.external_id, id=lead.id)
 
     async def _insert(
@@ -241,6 +235,7 @@ class LeadService:
             created_at=now,
             updated_at=now,
             taken_at=now if draft.assignee_id is not None else None,
+            request_fingerprint=request,
         )
         session.add(lead)
         await session.flush()
@@ -252,7 +247,6 @@ class LeadService:
             entity_id=lead.id,
             user_id=by.id if by else None,
             action=LeadAction.CREATED,
-            new=request,  # the request's fingerprint; with no field, no history view shows it
             at=now,
         )
         return lead

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from sqlalchemy import func, select, update
 
-from db.models import HistoryEntry, Lead
+from db.models import Lead
 from leadbot.errors import IdempotencyConflict
 from leadbot.services.calls import CallEvent, CallStatus, Direction
 from leadbot.services.lead_input import LeadDraft
@@ -71,7 +71,7 @@ async def test_a_lead_stored_without_a_fingerprint_still_answers_its_repeats(ser
     first = await services.leads.create(site_lead())
     assert first.lead is not None
     async with services.ctx.transaction() as session:  # as leads created before fingerprints were kept
-        await session.execute(update(HistoryEntry).values(new=None))
+        await session.execute(update(Lead).values(request_fingerprint=None))
     again = await services.leads.create(site_lead(name="Ivan Petrov"))
     assert again.lead is not None and (again.created, again.lead.id) == (False, first.lead.id)
 
