@@ -1,8 +1,9 @@
 """Benchmark: every report over 1,000,000 leads on SQLite (or on an empty PostgreSQL database).
 
 Run: .venv/bin/python bench/reports.py [LEADS] [DATABASE_URL]
-Seeds LEADS leads over a year (20 managers, all sources and statuses, amounts, repeat flags, taken and
-first-action times), then times each report for the whole year, one month and one day (best of 3 runs).
+Seeds LEADS leads over a year (20 managers, all sources and statuses, amounts in three currencies,
+repeat flags, taken and first-action times), then times each report for the whole year, one month and
+one day (best of 3 runs).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from leadbot.seed import JUNK_REASONS, SOURCES, STATUSES
 from leadbot.services.reports import ReportName, ReportService
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
+CURRENCIES = ["RUB"] * 16 + ["EUR"] * 3 + ["USD"]  # a fifth of the amounts in a foreign currency
 
 
 async def main(count: int, database_url: str | None) -> None:
@@ -53,13 +55,15 @@ async def main(count: int, database_url: str | None) -> None:
                     assignee = rng.randrange(1, 21) if rng.random() < 0.85 else None
                     take = rng.randrange(60, 7200) if assignee else None
                     first = rng.randrange(60, 5400) if assignee else None
+                    amount = rng.randrange(0, 100_000) if rng.random() < 0.5 else None
                     rows.append(
                         {
                             "name": f"Lead {i}",
                             "status_code": status,
                             "source_code": rng.choice(sources),
                             "assignee_id": assignee,
-                            "amount": rng.randrange(0, 100_000) if rng.random() < 0.5 else None,
+                            "amount": amount,
+                            "currency": rng.choice(CURRENCIES) if amount is not None else None,
                             "is_repeat": rng.random() < 0.1,
                             "created_at": created,
                             "updated_at": created,

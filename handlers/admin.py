@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n.context import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.enums import CommKind, Role
 from db.models import User
 from handlers.callbacks import ExclusionCb, StatusAdminCb, UserCb, UserOp
+from handlers.commands import drop_user_commands, publish_user_commands
+from handlers.formats import day, number
 from handlers.i18n import _, current_locale
 from handlers.numbers import db_int
 from handlers.render import clip, esc, fit
@@ -24,6 +29,7 @@ from leadbot.services.directories import Directory
 from leadbot.services.registry import Services
 
 EXCLUSIONS_PAGE = 20
+_BY_LEAD = re.compile(r"lead #(\d{1,10})", re.ASCII)
 
 
 def _more(n: int) -> str:
@@ -46,7 +52,7 @@ async def invite(message: Message, command: CommandObject, services: Services, m
     username = (await bot.me()).username
     link = f"https://t.me/{username}?start={code}"
     await message.answer(
-        _("One-time invitation for a {role}, valid for 7 days:").format(role=esc(role_text))
+        _("One-time invitation ({role}), valid for 7 days:").format(role=role_name(Role(role_text)))
         + f"\n{esc(link)}"
     )
 
@@ -103,7 +109,9 @@ async def users_command(message: Message, services: Services, me: Actor) -> None
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-async def users_pressed(query: CallbackQuery, callback_data: UserCb, services: Services, me: Actor) -> None:
+async def users_pressed(
+    query: CallbackQuery, callback_data: UserCb, services: Services, me: Actor, bot: Bot
+) -> None:
     message = pressed_message(query)
     if message is None:
         await query.answer()
@@ -111,11 +119,13 @@ async def users_pressed(query: CallbackQuery, callback_data: UserCb, services: S
     try:
         match callback_data.op:
             case UserOp.ROLE:
-                await services.users.change(callback_data.id, me, role=Role(callback_data.arg))
+                changed = await services.users.change(callback_data.id, me, role=Role(callback_data.arg))
+                await refresh_menu(bot, changed, services.ctx.settings.locale)
             case UserOp.SUPERVISOR:
                 await services.users.change(callback_data.id, me, supervisor_id=db_int(callback_data.arg))
             case UserOp.ACTIVE:
-                await services.users.change(callback_data.id, me, active=callback_data.arg == "1")
+                changed = await services.users.change(callback_data.id, me, active=callback_data.arg == "1")
+                await refresh_menu(bot, changed, services.ctx.settings.locale)
         users = list(await services.users.team(me))
         if callback_data.op is UserOp.LIST:
             rendered = users_view(users)
@@ -129,6 +139,15 @@ async def users_pressed(query: CallbackQuery, callback_data: UserCb, services: S
         return
     await edit(message, rendered)
     await query.answer()
+
+
+async def refresh_menu(bot: Bot, user: User, default_locale: str) -> None:
+    """The changed user's command menu follows their new role (or the common one when deactivated)."""
+    if not user.active:
+        await drop_user_commands(bot, user.telegram_id)
+        return
+    member = Actor.of(user)
+    await publish_user_commands(bot, get_i18n(), member, member.locale(default_locale))
 
 
 # --- statuses ---------------------------------------------------------------------------------------
@@ -194,14 +213,25 @@ async def status_moved(
 # --- exclusions ---------------------------------------------------------------------------------------
 
 
+def exclusion_reason(reason: str | None) -> str:
+    """The reason in the reader's language. LeadService.exclude stores "lead #ID" (the lead the phone or
+    e-mail was excluded from); a person's own words are shown as written."""
+    by_lead = _BY_LEAD.fullmatch(reason or "")
+    if by_lead is not None:
+        return _("from lead #{id}").format(id=by_lead[1])
+    return esc(clip(reason or "—", 40))
+
+
 async def exclusions_view(services: Services, me: Actor, page: int) -> Rendered:
     entries, total = await services.exclusions.page(page * EXCLUSIONS_PAGE, EXCLUSIONS_PAGE)
-    lines = ["⛔ <b>" + _("Exclusion list") + f"</b> · {total}"]
+    zone = me.zone(services.ctx.settings.timezone)
+    lines = ["⛔ <b>" + _("Exclusion list") + f"</b> · {number(total)}"]
     kb = InlineKeyboardBuilder()
     for entry in entries:
         value = format_phone(entry.normalized) if entry.kind is CommKind.PHONE else entry.normalized
-        hits = _("blocked: {count}").format(count=entry.hits)
-        lines.append(f"{esc(value)} · {esc(clip(entry.reason or '', 40))} · {hits}")
+        hits = _("blocked: {count}").format(count=number(entry.hits))
+        when = day(entry.created_at, zone)
+        lines.append(f"{esc(value)} · {exclusion_reason(entry.reason)} · {when} · {hits}")
         if allowed(me, Permission.REMOVE_EXCLUSION):
             kb.button(text=f"✖ {value}", callback_data=ExclusionCb(op="del", id=entry.id, page=page))
     if page > 0:
@@ -273,9 +303,13 @@ async def forms_command(message: Message, command: CommandObject, services: Serv
         await message.answer(_("Form {key} is ready: {url}").format(key=esc(form.key), url=esc(url)))
         return
     forms = await services.forms.all()
+    locale = current_locale()
+    sources = {s.code: s.name(locale) for s in await services.directories.entries(Directory.SOURCES)}
     lines = ["🧾 <b>" + _("Web forms") + "</b>"]
     lines += [
-        f"<code>{esc(f.key)}</code> · {esc(f.source_code)} · {esc(f.redirect_url or '—')}" for f in forms
+        f"<code>{esc(f.key)}</code> · {esc(sources.get(f.source_code, f.source_code))}"
+        f" · {esc(f.redirect_url or '—')}"
+        for f in forms
     ]
     lines.append(_("Add: /forms add KEY [SOURCE] [REDIRECT_URL]"))
     await message.answer(fit(lines, _more))

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
-from handlers.cards import money
+from handlers.formats import money, number
 from handlers.i18n import _, current_locale
 from handlers.numbers import db_int
 from handlers.outbox_renderer import TelegramRenderer
@@ -55,7 +55,7 @@ def _lead_id(digits: str) -> int:
 
 
 def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered:
-    lines = [f"<b>{esc(title)}</b> · {page.total}"]
+    lines = [f"<b>{esc(title)}</b> · {number(page.total)}"]
     kb = InlineKeyboardBuilder()
     for row in page.rows:
         lines.append(f"#{row.id} · {esc(clip(row.title, 50))} · {esc(money(row.amount, row.currency))}")
@@ -98,14 +98,15 @@ async def my_command(message: Message, services: Services, me: Actor) -> None:
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-def pipeline_view(rows: Sequence[PipelineRow], locale: str) -> Rendered:
+def pipeline_view(rows: Sequence[PipelineRow], locale: str, currency: str) -> Rendered:
+    """Count and sum per status; the sums are in `currency`, the team's (DEFAULT_CURRENCY)."""
     lines = ["📊 <b>" + _("Pipeline") + "</b>"]
     kb = InlineKeyboardBuilder()
     for row in rows:
-        name = row.status.name(locale)
-        lines.append(f"{esc(name)}: <b>{row.count}</b> · {esc(money(row.amount, None))}")
+        name, count = row.status.name(locale), number(row.count, locale)
+        lines.append(f"{esc(name)}: <b>{count}</b> · {esc(money(row.amount, currency, locale))}")
         kb.button(
-            text=f"{name} ({row.count})",
+            text=f"{name} ({count})",
             callback_data=ListCb(kind=ListKind.STATUS, arg=row.status.code, fresh=1),
         )
     kb.adjust(2)
@@ -113,7 +114,8 @@ def pipeline_view(rows: Sequence[PipelineRow], locale: str) -> Rendered:
 
 
 async def leads_command(message: Message, services: Services) -> None:
-    rendered = pipeline_view(await services.queries.pipeline(), current_locale())
+    currency = services.ctx.settings.default_currency
+    rendered = pipeline_view(await services.queries.pipeline(), current_locale(), currency)
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 

@@ -6,18 +6,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel.dates import format_datetime, format_timedelta
-from babel.numbers import format_currency
 
 from db.enums import ActivityKind, ContactType, OwnerType
 from db.models import JunkReason, LeadStatus
 from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
+from handlers.formats import ago, moment, money, number
 from handlers.i18n import _, __, current_locale, ngettext
 from handlers.numbers import DB_INT_MAX
 from handlers.render import clip, esc, fit
@@ -41,6 +39,7 @@ ACTION_LABELS = {
     "snoozed": __("moved a reminder"),
     "done": __("completed a reminder"),
     "deleted": __("deleted a reminder"),
+    "call": __("a call was logged"),
 }
 ACTIVITY_KINDS = {
     ActivityKind.CALL: ("📞", __("Call")),
@@ -66,23 +65,6 @@ CONTACT_TYPES = {
 CONVERT_PARTS = ((1, "👤", __("Contact")), (2, "🏢", __("Company")), (4, "💼", __("Deal")))
 
 
-def money(amount: Decimal | None, currency: str | None) -> str:
-    if amount is None:
-        return "—"
-    try:
-        return format_currency(amount, currency or "RUB", locale=current_locale())
-    except (ValueError, KeyError):
-        return f"{amount} {currency or ''}".strip()
-
-
-def moment(value: datetime, zone: ZoneInfo) -> str:
-    return format_datetime(value.astimezone(zone), "d MMM HH:mm", locale=current_locale())
-
-
-def ago(value: datetime, now: datetime) -> str:
-    return format_timedelta(now - value, locale=current_locale(), threshold=1.0)
-
-
 def known_line(known: KnownClient, now: datetime) -> str:
     match = known.match
     name = esc(clip(match.name, 60))
@@ -93,7 +75,7 @@ def known_line(known: KnownClient, now: datetime) -> str:
     label = _("Known client: {name}") if match.type is OwnerType.CONTACT else _("Known company: {name}")
     parts = [label.format(name=name)]
     if known.deals:
-        parts.append(_("deals: {count}").format(count=known.deals))
+        parts.append(_("deals: {count}").format(count=number(known.deals)))
     if known.last_lead_at is not None:
         parts.append(_("last lead {ago} ago").format(ago=ago(known.last_lead_at, now)))
     return "💡 " + ", ".join(parts)
@@ -344,7 +326,11 @@ def remind_time_menu(card: LeadCard, choice: RemindChoice) -> InlineKeyboardMark
 
 
 def digest_text(lines: Sequence[str], total: int) -> str:
-    head = "🔥 <b>" + ngettext("{count} new lead", "{count} new leads", total).format(count=total) + "</b>"
+    head = (
+        "🔥 <b>"
+        + ngettext("{count} new lead", "{count} new leads", total).format(count=number(total))
+        + "</b>"
+    )
     return fit([head, *lines], lambda n: _("…and {count} more").format(count=n))
 
 

@@ -58,7 +58,7 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         table = read_table_bytes(buffer.getvalue(), name)
         report = await services.imports.run(table, by=me)
     except TableError as error:
-        await message.answer(_("Cannot read the file: {reason}").format(reason=esc(str(error))))
+        await message.answer(_("Cannot read the file: {reason}").format(reason=error.render(_, html=True)))
         return
     except DomainError as error:
         await message.answer(error.render(_, html=True))
@@ -74,13 +74,17 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         _("Rejected: {count}").format(count=len(report.rejected)),
     ]
     lines += [
-        _("Row {line}: {reason}").format(line=line, reason=esc(reason))
-        for line, reason, _c in report.rejected[:10]
+        _("Row {line}: {reason}").format(line=row.line, reason=row.reason.render(_, html=True))
+        for row in report.rejected[:10]
     ]
+    if report.unused_columns:
+        lines.append(_("Columns not used: {columns}").format(columns=esc(", ".join(report.unused_columns))))
     await answer_long(message, "\n".join(lines))
     if report.rejected:
         data = table_bytes(
-            False, [*table.headers, "error"], [[*cells, why] for _l, why, cells in report.rejected]
+            False,
+            [*table.headers, _("error")],
+            [[*row.cells, row.reason.render(_)] for row in report.rejected],
         )
         await message.answer_document(
             BufferedInputFile(data, filename="rejected.csv"),

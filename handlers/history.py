@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.types import CallbackQuery
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from db.models import HistoryEntry
+from db.enums import ActivityKind
 from handlers.callbacks import LeadCb, LeadOp
-from handlers.cards import ACTION_LABELS, moment
-from handlers.i18n import _, __
+from handlers.cards import ACTION_LABELS
+from handlers.formats import duration, moment, number
+from handlers.i18n import _, __, current_locale
 from handlers.render import clip, esc, fit
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.normalize import format_phone
+from leadbot.services.history import CallNote, Change, Phone, Record, Value
 from leadbot.services.registry import Services
 
 HISTORY_PAGE = 15
 FIELD_LABELS = {
     "assignee_id": __("assignee"),
     "status_code": __("status"),
+    "source_code": __("source"),
     "junk_reason_code": __("junk reason"),
     "contact_id": __("contact"),
     "company_id": __("company"),
@@ -31,19 +37,53 @@ FIELD_LABELS = {
     "comment": __("comment"),
     "phone": __("phone"),
     "email": __("e-mail"),
-    "name": __("name"),
+    "telegram": "Telegram",
+    "title": __("title"),
+    "name": __("first name"),
+    "second_name": __("middle name"),
+    "last_name": __("last name"),
+    "company_title": __("company"),
+    "post": __("position"),
     "amount": __("amount"),
+    "currency": __("currency"),
+    # a reminder's changes are logged under its kind; a call's, under its direction
+    ActivityKind.CALL: __("call"),
+    ActivityKind.MEETING: __("meeting"),
+    ActivityKind.TASK: __("task"),
+    "in": __("incoming"),
+    "out": __("outgoing"),
 }
 
 
-def entry_line(entry: HistoryEntry, names: dict[int, str], zone: ZoneInfo) -> str:
-    who = esc(names.get(entry.user_id or 0, _("system")))
-    line = f"{moment(entry.at, zone)} · {who} · {ACTION_LABELS.get(entry.action, entry.action)}"
-    if entry.field:
-        label = FIELD_LABELS.get(entry.field, entry.field)
-        old = esc(clip(entry.old or "—", 60))
-        new = esc(clip(entry.new or "—", 60))
-        line += f": {label} {old} → {new}"
+def value_text(value: Value, zone: ZoneInfo) -> str:
+    """A history value in the reader's language and time zone, HTML-escaped."""
+    match value:
+        case None:
+            return "—"
+        case bool():
+            return _("yes") if value else _("no")
+        case Decimal():
+            return number(value)
+        case datetime():
+            return moment(value, zone)
+        case Record(id=record_id, title=title):
+            return f"#{record_id} {esc(clip(title, 60))}" if title else f"#{record_id}"
+        case Phone(e164=e164):
+            return esc(format_phone(e164))
+        case CallNote(answered=answered, seconds=seconds):
+            return (_("answered") if answered else _("missed")) + ", " + duration(seconds)
+        case str():
+            return esc(clip(value, 60))
+        case _:
+            return esc(value.name(current_locale()))
+
+
+def change_line(change: Change, zone: ZoneInfo) -> str:
+    who = esc(change.who) if change.who is not None else _("system")
+    line = f"{moment(change.at, zone)} · {who} · {ACTION_LABELS.get(change.action, esc(change.action))}"
+    if change.field:
+        label = FIELD_LABELS.get(change.field, esc(change.field))
+        line += f": {label} {value_text(change.old, zone)} → {value_text(change.new, zone)}"
     return line
 
 
@@ -52,15 +92,14 @@ async def send_history(
 ) -> None:
     """`in_place`: the press came from the history message itself (paging), so edit it."""
     try:
-        log = await services.history.of_lead(lead_id, offset=page * HISTORY_PAGE, limit=HISTORY_PAGE)
+        log = await services.history.log_of_lead(lead_id, offset=page * HISTORY_PAGE, limit=HISTORY_PAGE)
     except DomainError as error:
         await refuse(query, error)
         return
-    names = {user.id: user.name for user in await services.users.all()}
     zone = me.zone(services.ctx.settings.timezone)
     pages = max(1, -(-log.total // HISTORY_PAGE))
     head = "📜 <b>" + _("History of lead #{id}").format(id=lead_id) + f"</b> ({page + 1}/{pages})"
-    lines = [head, *(entry_line(e, names, zone) for e in log.entries)]
+    lines = [head, *(change_line(change, zone) for change in log.changes)]
     kb = InlineKeyboardBuilder()
     if page > 0:
         kb.button(text="◀", callback_data=LeadCb(op=LeadOp.HISTORY, id=lead_id, arg=str(page - 1)))

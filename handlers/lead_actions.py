@@ -17,13 +17,13 @@ from handlers.cards import (
     exclude_menu,
     junk_menu,
     link_menu,
-    moment,
     remind_kind_menu,
     remind_people_menu,
     remind_time_menu,
     status_menu,
     unpack_convert,
 )
+from handlers.formats import moment
 from handlers.history import send_history
 from handlers.i18n import _
 from handlers.numbers import db_int
@@ -81,7 +81,7 @@ async def ask_for_text(
         await message.answer(prompt + "\n" + _("Send /cancel to stop."))
     else:
         mention = f'<a href="tg://user?id={me.telegram_id}">{esc(me.name)}</a>'
-        await message.answer(f"{mention}, {prompt}", reply_markup=ForceReply(selective=True))
+        await message.answer(f"{mention}\n{prompt}", reply_markup=ForceReply(selective=True))
     await query.answer()
 
 
@@ -183,7 +183,7 @@ async def convert(
             me,
             state,
             ConvertName.name,
-            _("the lead has no real name. Type the contact's name:"),
+            _("The lead has no real name. Type the contact's name:"),
             lead_id=callback_data.id,
             version=callback_data.v,
             arg=callback_data.arg,
@@ -232,7 +232,7 @@ async def start_link_search(
         me,
         state,
         LinkSearch.query,
-        _("type a name, phone or e-mail of the contact or company:"),
+        _("Type a name, phone or e-mail of the contact or company:"),
         lead_id=callback_data.id,
         version=callback_data.v,
     )
@@ -295,7 +295,7 @@ async def start_remind_text(
         me,
         state,
         RemindTime.when,
-        _("when? For example: 25.11 14:30, tomorrow 9:00, in 2h. A note may follow after “;”."),
+        _("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. A note may follow after “;”."),
         lead_id=callback_data.id,
         choice=callback_data.arg,
     )
@@ -324,7 +324,7 @@ async def remind_text(message: Message, state: FSMContext, services: Services, m
 
 
 async def start_comment(query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext) -> None:
-    await ask_for_text(query, me, state, CommentText.text, _("write the comment:"), lead_id=callback_data.id)
+    await ask_for_text(query, me, state, CommentText.text, _("Write the comment:"), lead_id=callback_data.id)
 
 
 async def comment_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:

@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from db.enums import OwnerType
 from handlers.browse import send_card
 from handlers.callbacks import DraftCb, DraftOp
+from handlers.formats import money
 from handlers.i18n import _, current_locale
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import clip, esc, fit
@@ -25,7 +26,7 @@ from leadbot.actor import Actor
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
 from leadbot.services.directories import Directory
-from leadbot.services.lead_input import LeadDraft
+from leadbot.services.lead_input import LeadDraft, parse_amount
 from leadbot.services.registry import Services
 
 STEPS: list[tuple[State, str]] = [
@@ -160,8 +161,9 @@ async def confirm(message: Message, state: FSMContext, services: Services) -> No
     lines = ["📝 <b>" + _("New lead") + "</b>"]
     lines += [esc(clip(v, 200)) for v in (draft.name, draft.company_title, draft.comment) if v]
     lines += [esc(format_phone(p)) for p in draft.phones] + [esc(e) for e in draft.emails]
-    if draft.amount:
-        lines.append(_("Amount: {amount}").format(amount=esc(draft.amount)))
+    if draft.amount:  # checked when typed
+        amount = money(parse_amount(draft.amount), draft.currency or services.ctx.settings.default_currency)
+        lines.append(_("Amount: {amount}").format(amount=esc(amount)))
     for match in matches:
         if match.type is OwnerType.CONTACT:
             lines.append(
@@ -191,6 +193,8 @@ async def confirm(message: Message, state: FSMContext, services: Services) -> No
 async def save(
     message: Message, state: FSMContext, services: Services, me: Actor, renderer: TelegramRenderer
 ) -> None:
+    """Create the lead and show its live card here: the only copy the maker gets (the service alerts
+    the group, and the assignee only when it is somebody else)."""
     draft = draft_of(await state.get_data())
     draft.assignee_id = me.id
     try:

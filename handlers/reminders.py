@@ -14,7 +14,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.models import Activity
 from handlers.callbacks import LeadCb, LeadOp, ReminderCb, ReminderOp
-from handlers.cards import ACTIVITY_KINDS, moment
+from handlers.cards import ACTIVITY_KINDS
+from handlers.formats import moment
 from handlers.i18n import _
 from handlers.render import clip, esc, fit
 from handlers.states import CommentText, RescheduleTime

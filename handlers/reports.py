@@ -1,4 +1,4 @@
-"""/report: choose a report, then a period; get a compact table and a chart."""
+"""/report: choose a report, then a period; get the figures laid out for a phone, and a chart."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel.dates import format_interval
 
 from handlers.callbacks import ReportCb
 from handlers.i18n import _, __, current_locale
 from handlers.render import esc
+from handlers.report_text import chat_text
 from handlers.states import ReportPeriod
 from handlers.telegram_io import answer_long, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
 from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError, InvalidValue
 from leadbot.i18n_marker import N_
-from leadbot.reporting import chart_png, text_table
+from leadbot.reporting import chart_png
 from leadbot.services.nudges import last_week
 from leadbot.services.registry import Services
 from leadbot.services.reports import Report, ReportName
@@ -34,14 +36,6 @@ TITLES = {
     ReportName.JUNK: __("Junk"),
     ReportName.SPEED: __("Speed"),
     ReportName.REPEAT: __("Repeat clients"),
-}
-TOTALS = {
-    "leads": __("leads"),
-    "amount": __("amount"),
-    "junk": __("junk"),
-    "junk_rate": __("junk %"),
-    "repeat": __("repeat"),
-    "repeat_rate": __("repeat %"),
 }
 PERIODS = {
     "d": __("Today"),
@@ -96,19 +90,21 @@ def parse_range(text: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, dat
 WEEKLY = (ReportName.MANAGERS, ReportName.SOURCES, ReportName.FUNNEL)
 
 
+def period_text(since: datetime, until: datetime, locale: str) -> str:
+    """[since, until) as the reader writes a span of days: "2–8 нояб. 2026 г.", "Nov 2 – 8, 2026"."""
+    return format_interval(since.date(), (until - timedelta(days=1)).date(), "yMMMd", locale=locale)
+
+
 async def weekly_summary(services: Services, zone: ZoneInfo, locale: str) -> Rendered:
-    """Last week's figures for everyone (the reader is a supervisor or an admin)."""
+    """Last week's figures for everyone (the reader is a supervisor or an admin), laid out as /report."""
     since, until = last_week(services.ctx.clock.now(), zone)
-    last_day = until - timedelta(days=1)
-    lines = [
-        "🗓 <b>"
-        + _("Last week: {first}–{last}").format(first=f"{since:%d.%m}", last=f"{last_day:%d.%m.%Y}")
-        + "</b>"
+    parts = [
+        "🗓 <b>" + esc(_("Last week: {period}").format(period=period_text(since, until, locale))) + "</b>"
     ]
     for name in WEEKLY:
         report = await services.reports.build(name, since, until, locale=locale)
-        lines += [f"<b>{esc(str(TITLES[name]))}</b>", f"<pre>{esc(text_table(report, _))}</pre>"]
-    return Rendered("\n".join(lines))
+        parts.append(chat_text(report, _, locale, str(TITLES[name])))
+    return Rendered("\n\n".join(parts))
 
 
 def reports_menu() -> InlineKeyboardMarkup:
@@ -134,16 +130,13 @@ async def report_command(message: Message) -> None:
 async def send_report(
     message: Message, services: Services, me: Actor, name: ReportName, since: datetime, until: datetime
 ) -> None:
-    report: Report = await services.reports.build(name, since, until, by=me, locale=current_locale())
-    last_day = until - timedelta(days=1)
-    title = f"{TITLES[name]}: {since:%d.%m.%Y}–{last_day:%d.%m.%Y}"
-    totals = " · ".join(f"{TOTALS.get(key, key)}: {value}" for key, value in report.totals.items())
-    body = "\n".join(
-        filter(None, [f"<b>{esc(title)}</b>", esc(totals), f"<pre>{esc(text_table(report, _))}</pre>"])
-    )
-    await answer_long(message, body)
-    chart = chart_png(report, _, title)
-    await message.answer_photo(BufferedInputFile(chart, filename=f"{name.value}.png"))
+    locale = current_locale()
+    report: Report = await services.reports.build(name, since, until, by=me, locale=locale)
+    title = f"{TITLES[name]}: {period_text(since, until, locale)}"
+    await answer_long(message, chat_text(report, _, locale, title))
+    if not report.is_empty:  # the text says there is nothing to show
+        chart = chart_png(report, _, title, locale)
+        await message.answer_photo(BufferedInputFile(chart, filename=f"{name.value}.png"))
 
 
 async def report_pressed(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n.context import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import SettingsCb
+from handlers.commands import publish_user_commands
 from handlers.i18n import _
 from handlers.render import esc
 from handlers.telegram_io import edit, pressed_message, refuse
@@ -65,7 +66,7 @@ async def settings_command(message: Message, command: CommandObject, services: S
 
 
 async def settings_pressed(
-    query: CallbackQuery, callback_data: SettingsCb, services: Services, me: Actor
+    query: CallbackQuery, callback_data: SettingsCb, services: Services, me: Actor, bot: Bot
 ) -> None:
     try:
         if callback_data.key == "lang":
@@ -75,8 +76,11 @@ async def settings_pressed(
     except DomainError as error:
         await refuse(query, error)
         return
+    language = me.language or services.ctx.settings.locale
+    if callback_data.key == "lang":
+        await publish_user_commands(bot, get_i18n(), me, language)
     message = pressed_message(query)
-    with get_i18n().use_locale(me.language or services.ctx.settings.locale):  # answer in the new language
+    with get_i18n().use_locale(language):  # answer in the new language
         if message is not None:
             await edit(message, settings_view(me, services.ctx.settings.timezone))
         await query.answer(_("Saved."))

@@ -1,37 +1,20 @@
-"""/start (with an invite code registers the user), /help."""
+"""/start (with an invite code registers the user), /help (what the reader's role may do)."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
+from aiogram.utils.i18n.context import get_i18n
 
 from db.enums import Role
-from handlers.i18n import _
+from handlers.commands import help_text, publish_user_commands
+from handlers.i18n import _, current_locale
 from handlers.middlewares import StrangerRefusals
 from handlers.render import esc
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, NotRegistered
 from leadbot.services.registry import Services
-
-
-def help_text() -> str:
-    return "\n".join(
-        [
-            _("<b>leadbot</b> keeps your team's leads in the chat."),
-            "",
-            _("/new: add a lead"),
-            _("/lead ID: a lead's card"),
-            _("/find TEXT: find by name, phone, e-mail or company"),
-            _("/leads: the pipeline by status"),
-            _("/my: my open leads"),
-            _("/report: reports by manager, status, source, funnel, speed"),
-            _("/today: my reminders for today and overdue ones"),
-            _("/exclusions: the exclusion list"),
-            _("/settings: language and time zone"),
-            _("/help: this help"),
-        ]
-    )
 
 
 def role_name(role: Role) -> str:
@@ -45,6 +28,7 @@ async def start(
     services: Services,
     me: Actor | None,
     strangers: StrangerRefusals,
+    bot: Bot,
 ) -> None:
     user = message.from_user
     if user is None:
@@ -63,14 +47,15 @@ async def start(
     greeting = _("Welcome, {name}! You are registered as {role}.").format(
         name=esc(me.name), role=role_name(me.role)
     )
-    await message.answer(greeting + "\n\n" + help_text())
+    await message.answer(greeting + "\n\n" + help_text(me))
+    await publish_user_commands(bot, get_i18n(), me, current_locale())
 
 
 async def show_help(message: Message, me: Actor | None, strangers: StrangerRefusals) -> None:
     if me is None:
         await strangers.refuse(message, NotRegistered().render(_))
         return
-    await message.answer(help_text())
+    await message.answer(help_text(me))
 
 
 def router() -> Router:

@@ -10,13 +10,42 @@ import phonenumbers
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from leadbot.errors import DomainError
+from leadbot.i18n_marker import N_
 from leadbot.work_hours import WorkHours
 
 TELEGRAM_OFFICIAL_API = "https://api.telegram.org"
+SETTINGS_SOURCES = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+Language = Literal["ru", "en"]
+
+
+class BadSetting(DomainError, ValueError):
+    """A value a validator refuses: pydantic keeps it in its ValidationError, the command line renders it
+    in the reader's language after the setting's name."""
+
+
+class NotAUserId(BadSetting):
+    code = "setting_not_a_user_id"
+    template = N_("“{value}” is not a Telegram user id; write numbers separated by commas")
+
+
+class NotANetwork(BadSetting):
+    code = "setting_not_a_network"
+    template = N_("“{value}” is not an IP address or network")
+
+
+class UnknownRegion(BadSetting):
+    code = "setting_unknown_region"
+    template = N_("unknown phone region “{value}”; use a two-letter code such as RU")
+
+
+class UnknownTimezone(BadSetting):
+    code = "setting_unknown_timezone"
+    template = N_("unknown time zone “{value}”; use an IANA name such as Europe/Moscow")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SETTINGS_SOURCES
 
     bot_token: str | None = None
     telegram_api_url: str = TELEGRAM_OFFICIAL_API
@@ -25,7 +54,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     default_region: str = "RU"
     timezone: str = "Europe/Moscow"
-    locale: Literal["ru", "en"] = "ru"
+    locale: Language = "ru"
     default_currency: str = "RUB"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
@@ -42,7 +71,11 @@ class Settings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+            parts = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise NotAUserId(value=part[:32])
+            return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
         return value
@@ -58,7 +91,7 @@ class Settings(BaseSettings):
                 try:
                     networks.append(ip_network(part.strip(), strict=False))
                 except ValueError as error:
-                    raise ValueError(f"{part.strip()!r} is not an IP address or network") from error
+                    raise NotANetwork(value=part.strip()[:64]) from error
         return tuple(networks)
 
     @field_validator(
@@ -73,7 +106,7 @@ class Settings(BaseSettings):
     def _known_region(cls, value: str) -> str:
         region = value.strip().upper()
         if region not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError(f"unknown phone region {value!r}; use a two-letter code such as RU")
+            raise UnknownRegion(value=value[:16])
         return region
 
     @field_validator("timezone")
@@ -82,9 +115,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as Europe/Moscow"
-            ) from error
+            raise UnknownTimezone(value=value[:64]) from error
         return value
 
     @field_validator("work_hours")
@@ -100,3 +131,15 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+
+class _LanguageSetting(BaseSettings):
+    model_config = SETTINGS_SOURCES
+
+    locale: str = "ru"
+
+
+def configured_language() -> Language:
+    """LOCALE, read where Settings reads it, even when another setting is wrong (the message about that one
+    is written in this language); the default when LOCALE itself is not ru or en (Settings says so)."""
+    return "en" if _LanguageSetting().locale.strip() == "en" else "ru"

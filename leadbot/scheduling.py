@@ -29,8 +29,18 @@ DIGESTS_EVERY = 60  # seconds
 NIGHTLY_AT = {"hour": 3, "minute": 0}  # in TIMEZONE: housekeeping while nobody works
 
 
+def quiet_apscheduler() -> None:
+    """APScheduler logs every run of every job at INFO ("Running job …", "… executed successfully"):
+    with the interval checks that is two lines every 30 s. Its warnings and errors (a failed job) still
+    show; our own lines (leadbot.scheduler) stay at INFO. A level set for it on purpose is kept."""
+    aps_log = logging.getLogger("apscheduler")
+    if aps_log.level == logging.NOTSET:
+        aps_log.setLevel(logging.WARNING)
+
+
 class Scheduler:
     def __init__(self, services: Services) -> None:
+        quiet_apscheduler()
         self._services = services
         self._zone = ZoneInfo(services.ctx.settings.timezone)
         self._aps = ClockedScheduler(services.ctx.clock, self._zone)

@@ -3,8 +3,9 @@
 Telegram allows 4096 characters of text after entity parsing: tags do not count, an entity such as
 `&lt;` counts as one character. We count in UTF-16 code units (an emoji is two), which is how Telegram
 measures entities and never less than its count of characters. A part ends after a line break where one
-fits, else after a space, else between two characters; never inside a tag or an entity. Tags open at a
-cut are closed at the end of the part and reopened, attributes and all, at the start of the next one.
+fits (after a blank line, between paragraphs, where that leaves the part at least half full), else after
+a space, else between two characters; never inside a tag or an entity. Tags open at a cut are closed at
+the end of the part and reopened, attributes and all, at the start of the next one.
 """
 
 from __future__ import annotations
@@ -75,16 +76,18 @@ def _visible(tokens: list[_Token]) -> str:
 
 
 def _next_cut(tokens: list[_Token], start: int, open_tags: tuple[_Token, ...], limit: int) -> _Cut:
-    """Where the part starting at `start` ends: after its last line break, else its last space, else
-    right before the character that does not fit (and before any tags that would open for it)."""
+    """Where the part starting at `start` ends: after its last blank line if the part is then at least
+    half full, else after its last line break, else its last space, else right before the character that
+    does not fit (and before any tags that would open for it)."""
     stack = list(open_tags)
     width = 0
+    after_paragraph: _Cut | None = None
     after_line: _Cut | None = None
     after_space: _Cut | None = None
     for index in range(start, len(tokens)):
         token = tokens[index]
         if width + token.width > limit:
-            return after_line or after_space or _hard_cut(tokens, start, index, stack)
+            return after_paragraph or after_line or after_space or _hard_cut(tokens, start, index, stack)
         width += token.width
         if token.opens:
             stack.append(token)
@@ -96,6 +99,8 @@ def _next_cut(tokens: list[_Token], start: int, open_tags: tuple[_Token, ...], l
             if after_space is not None and after_space.end == index:
                 after_space = _Cut(index + 1, tuple(stack))
         elif token.visible == "\n":
+            if after_line is not None and after_line.end == index and 2 * width >= limit:
+                after_paragraph = _Cut(index + 1, tuple(stack))
             after_line = _Cut(index + 1, tuple(stack))
         elif token.visible.isspace():
             after_space = _Cut(index + 1, tuple(stack))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+
+from leadbot.errors import DomainError
+from leadbot.i18n_marker import N_
 
 # field → the header spellings that mean it (compared after `header_key`)
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
@@ -77,6 +81,22 @@ CURRENCY_NAMES = {
     "гривна": "UAH",
 }
 _NON_WORD = re.compile(r"[\s_]+")
+LISTED_HEADERS = 300  # characters of a file's headers quoted in a message
+
+
+class UnknownField(DomainError):
+    code = "unknown_field"
+    template = N_("“{value}” is not a field. The fields: {fields}.")
+
+
+class MisspeltField(DomainError):
+    code = "misspelt_field"
+    template = N_("“{value}” is not a field: did you mean “{guess}”? The fields: {fields}.")
+
+
+class MappedColumnMissing(DomainError):
+    code = "mapped_column_missing"
+    template = N_("The file has no column “{header}” to map. Its columns: {headers}.")
 
 
 def header_key(header: str) -> str:
@@ -91,8 +111,13 @@ _LOOKUP = {
 
 
 def map_headers(headers: list[str], extra: dict[str, str] | None = None) -> dict[int, str]:
-    """Column index → field, for the columns we understand (`extra`: the user's --mapping HEADER=FIELD)."""
-    custom = {header_key(h): f for h, f in (extra or {}).items()}
+    """Column index → field, for the columns we understand (`extra`: the user's --mapping HEADER=FIELD,
+    refused when it names a field we do not have or a column the file does not have)."""
+    custom = {header_key(h): known_field(f) for h, f in (extra or {}).items()}
+    present = {header_key(header) for header in headers}
+    for header in extra or {}:
+        if header_key(header) not in present:
+            raise MappedColumnMissing(header=header[:64], headers=", ".join(headers)[:LISTED_HEADERS])
     mapping: dict[int, str] = {}
     for index, header in enumerate(headers):
         key = header_key(header)
@@ -100,6 +125,23 @@ def map_headers(headers: list[str], extra: dict[str, str] | None = None) -> dict
         if field is not None:
             mapping[index] = field
     return mapping
+
+
+def known_field(name: str) -> str:
+    """The field a mapping names (any case), or a refusal that lists the fields and guesses the one meant."""
+    field = name.strip().lower()
+    if field in FIELD_HEADERS:
+        return field
+    fields = ", ".join(FIELD_HEADERS)
+    guesses = difflib.get_close_matches(field, FIELD_HEADERS, n=1)
+    if guesses:
+        raise MisspeltField(value=name[:64], guess=guesses[0], fields=fields)
+    raise UnknownField(value=name[:64], fields=fields)
+
+
+def unused_headers(headers: list[str], columns: dict[int, str]) -> list[str]:
+    """The named columns that no field reads: the import says they were left out."""
+    return [header for index, header in enumerate(headers) if index not in columns and header.strip()]
 
 
 def currency_code(value: str) -> str:

@@ -1,7 +1,8 @@
 """The web-to-lead form: GET /forms/{key} serves it, POST /forms/{key} turns a submission into a lead.
 
 A honeypot field catches bots (they get the thank-you page and create nothing); each visitor's address
-may send a few submissions per window (FormService.allow_submission). The page speaks the team's LOCALE.
+may send a few submissions per window (FormService.allow_submission). The page speaks the team's LOCALE,
+in words meant for visitors, under the form's title.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from html import escape
 from aiohttp import web
 
 from db.models import WebForm
-from leadbot.errors import DomainError, NotFound
+from leadbot.errors import DomainError, EmptyLead, NotFound
+from leadbot.i18n_marker import N_
 from leadbot.intake.client_address import client_address
 from leadbot.services.forms import FormSubmission
 from leadbot.services.registry import Services
@@ -20,6 +22,8 @@ from leadbot.translations import translator
 HONEYPOT = "website"
 FIELD_LIMITS = {"name": 128, "phone": 64, "email": 254, "comment": 2000}
 FORMS_SERVICES = web.AppKey("form_services", Services)
+VISITOR_HEADING = N_("Leave a request")
+VISITOR_ASK = N_("Please leave your name and a phone or e-mail so we can reach you.")
 
 
 PAGE = """<!doctype html>
@@ -53,6 +57,18 @@ def _page(locale: str, title: str, body: str, status: int = 200) -> web.Response
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
+def heading(form: WebForm, locale: str) -> str:
+    """What a visitor sees as the page's title and heading: the form's own title, else a neutral one."""
+    return form.title or translator(locale)(VISITOR_HEADING)
+
+
+def visitor_error(error: DomainError, locale: str) -> str:
+    """A refusal in words meant for a visitor: the bot's own messages speak of leads and fields a web form
+    does not have."""
+    _ = translator(locale)
+    return _(VISITOR_ASK) if isinstance(error, EmptyLead) else error.render(_)
+
+
 def render_form(form: WebForm, locale: str, values: dict[str, str] | None = None, error: str = "") -> str:
     _ = translator(locale)
     values = values or {}
@@ -60,10 +76,10 @@ def render_form(form: WebForm, locale: str, values: dict[str, str] | None = None
     def value(name: str) -> str:
         return escape(values.get(name, ""), quote=True)
 
-    title = escape(form.title or _("Leave a request"))
+    title, ask = escape(heading(form, locale)), escape(_(VISITOR_ASK))
     name_label, phone_label, email_label = escape(_("Your name")), escape(_("Phone")), escape(_("E-mail"))
     comment_label, send = escape(_("Comment")), escape(_("Send"))
-    alert = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    alert = f'<p class="error" role="alert">{escape(error)}</p>' if error else f"<p>{ask}</p>"
     return f"""<h1>{title}</h1>
 {alert}
 <form method="post" action="/forms/{escape(form.key, quote=True)}" novalidate>
@@ -106,7 +122,7 @@ async def show_form(request: web.Request) -> web.Response:
     form = await _form_of(request)
     if form is None:
         return _not_found(locale)
-    return _page(locale, form.title or form.key, render_form(form, locale))
+    return _page(locale, heading(form, locale), render_form(form, locale))
 
 
 async def submit_form(request: web.Request) -> web.StreamResponse:
@@ -116,24 +132,25 @@ async def submit_form(request: web.Request) -> web.StreamResponse:
     form = await _form_of(request)
     if form is None:
         return _not_found(locale)
+    title = heading(form, locale)
     unreadable = render_form(form, locale, error=_("The form could not be read."))
     if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return _page(locale, form.key, unreadable, 415)
+        return _page(locale, title, unreadable, 415)
     try:
         posted = await request.post()
     except (ValueError, LookupError):  # not UTF-8, an unknown charset, a multipart body without its boundary
-        return _page(locale, form.key, unreadable, 400)
+        return _page(locale, title, unreadable, 400)
     values = {name: str(posted.get(name, ""))[:limit].strip() for name, limit in FIELD_LIMITS.items()}
     if str(posted.get(HONEYPOT, "")).strip():
         return _thanks(locale)  # a bot filled the hidden field: it sees success, nothing is created
     visitor = client_address(request, services.ctx.settings.trusted_proxies)
     if not await services.forms.allow_submission(form, visitor):
         error = _("Too many requests from your address. Please try again later.")
-        return _page(locale, form.key, render_form(form, locale, values, error), 429)
+        return _page(locale, title, render_form(form, locale, values, error), 429)
     try:
         await services.forms.submit(form, FormSubmission(**values))
     except DomainError as error:
-        return _page(locale, form.key, render_form(form, locale, values, error.render(_)), 400)
+        return _page(locale, title, render_form(form, locale, values, visitor_error(error, locale)), 400)
     if form.redirect_url:
         raise web.HTTPSeeOther(form.redirect_url)
     return _thanks(locale)

@@ -36,8 +36,26 @@ MAX_ITEM_ELEMENTS = 16 * MAX_COLUMNS  # XML elements inside one row or one share
 MAX_OTHER_ELEMENTS = 300_000  # elements of one member outside its rows and shared strings
 
 
-class TableError(Exception):
-    """The file cannot be read as a table at all (not a bad row: those are rejected one by one)."""
+class TableError(DomainError):
+    """The file cannot be read as a table at all (not a bad row: those are rejected one by one). Its
+    messages follow "cannot read FILE: " in the bot's and the command line's answers."""
+
+    code = "unreadable_table"
+
+
+class UnreadableXlsx(TableError):
+    code = "unreadable_xlsx"
+    template = N_("not a readable XLSX file: {detail}")
+
+
+class EmptyTable(TableError):
+    code = "empty_table"
+    template = N_("the file is empty")
+
+
+class UnsupportedTableFile(TableError):
+    code = "unsupported_table_file"
+    template = N_("“{name}” is not a .csv or .xlsx file: use one of those two formats")
 
 
 class TooManyRows(DomainError):
@@ -129,7 +147,7 @@ def check_xlsx(source: Path | IO[bytes]) -> None:
     try:
         archive = ZipFile(source)
     except (BadZipFile, OSError) as error:
-        raise TableError(f"not a readable XLSX file: {error}") from error
+        raise UnreadableXlsx(detail=error) from error
     with archive:
         members = archive.infolist()
         if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED:
@@ -155,7 +173,7 @@ def _scan(archive: ZipFile, member: ZipInfo) -> None:
     except expat.ExpatError:
         return  # not XML (an image), or XML broken further on: openpyxl refuses that when it gets there
     except (BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as error:
-        raise TableError(f"not a readable XLSX file: {error}") from error
+        raise UnreadableXlsx(detail=error) from error
 
 
 class _Shape:
@@ -214,7 +232,7 @@ class _Shape:
             try:
                 self.column = column_index_from_string(coordinate_from_string(reference)[0])
             except (CellCoordinatesException, ValueError):
-                raise TableError(f"not a readable XLSX file: cell {reference[:20]!r}") from None
+                raise UnreadableXlsx(detail=f"cell {reference[:20]!r}") from None
         if self.column > MAX_COLUMNS:
             raise TooManyColumns(limit=_number(MAX_COLUMNS))
 
@@ -227,4 +245,4 @@ def _row_number(text: str) -> int:
             return int(value)
     except ValueError:
         pass
-    raise TableError(f"not a readable XLSX file: row number {text[:20]!r}")
+    raise UnreadableXlsx(detail=f"row number {text[:20]!r}")

@@ -14,16 +14,20 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from leadbot.intake.table_checks import (
-    TableError,
+    EmptyTable,
+    UnreadableXlsx,
+    UnsupportedTableFile,
     check_csv_records,
     check_csv_size,
     check_dimension,
     check_xlsx,
     csv_text,
 )
+from leadbot.intake.table_checks import TableError as TableError  # what readers of a table catch
 from leadbot.spreadsheet_safety import neutralise, restore
 
 SEPARATORS = (";", ",", "\t")
+WRITTEN_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def read_csv(data: bytes) -> Table:
     try:
         headers = next(reader)
     except StopIteration:
-        raise TableError("the file is empty") from None
+        raise EmptyTable() from None
     while headers and not headers[-1].strip():  # Bitrix24 ends every line with a separator
         headers.pop()
 
@@ -64,13 +68,13 @@ def read_xlsx(path: Path | io.BytesIO) -> Table:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
     except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise TableError(f"not a readable XLSX file: {error}") from error
+        raise UnreadableXlsx(detail=error) from error
     check_dimension(sheet.max_row, sheet.max_column)
     lines = sheet.iter_rows(values_only=True)
     try:
         headers = [restore(str(cell or "").strip()) for cell in next(lines)]
     except StopIteration:
-        raise TableError("the sheet is empty") from None
+        raise EmptyTable() from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
@@ -79,7 +83,7 @@ def read_xlsx(path: Path | io.BytesIO) -> Table:
                 if any(value.strip() for value in values):
                     yield number, values
         except Exception as error:  # a sheet broken further down: openpyxl raises many kinds here too
-            raise TableError(f"not a readable XLSX file: {error}") from error
+            raise UnreadableXlsx(detail=error) from error
         finally:
             book.close()
 
@@ -105,11 +109,18 @@ def read_table_bytes(data: bytes, filename: str) -> Table:
         return read_xlsx(io.BytesIO(data))
     if filename.lower().endswith((".csv", ".txt")):
         return read_csv(data)
-    raise TableError("send a .csv or .xlsx file")
+    raise UnsupportedTableFile(name=filename[:64])
+
+
+def check_written_name(path: Path) -> None:
+    """Refuse a file name that is neither .csv nor .xlsx (rather than write CSV into "leads.json")."""
+    if path.suffix.lower() not in WRITTEN_SUFFIXES:
+        raise UnsupportedTableFile(name=path.name[:64])
 
 
 def write_table(path: Path, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """CSV (UTF-8 with BOM, ";", as Excel in Russia opens it) or XLSX, by the file's extension."""
+    check_written_name(path)
     path.write_bytes(table_bytes(path.suffix.lower() == ".xlsx", headers, rows))
 
 

@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
 from db.models import Activity, Company, Contact, Exclusion, Lead, LeadStatus, User
 from leadbot.errors import InvalidPhone
-from leadbot.normalize import normalize_phone, visible_text
+from leadbot.normalize import format_phone, normalize_phone, visible_text
 from leadbot.services import history, outbox
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import LeadDraft
 from leadbot.services.leads import LeadService, excluded_values
 from leadbot.services.matching import Match, find_matches
+from leadbot.translations import translator
 
 
 class Direction(StrEnum):
@@ -106,7 +107,8 @@ class CallService:
             )
 
         source = "CALLBACK" if missed else "CALL"
-        draft = LeadDraft(phones=[number], source_code=source, comment=_describe(call))
+        title = self._title(number, missed=missed)
+        draft = LeadDraft(title=title, phones=[number], source_code=source, comment=_describe(call))
         try:
             created = await self._leads.create(draft, on_created=log_the_call)
         except IntegrityError:
@@ -116,6 +118,15 @@ class CallService:
         if created.excluded:  # excluded meanwhile
             return CallOutcome(excluded=True)
         return CallOutcome(lead=created.lead, created=True)
+
+    def _title(self, number: str, *, missed: bool) -> str:
+        """A caller is known only by the number, so the number names the lead: "Missed call +7 916 …".
+
+        Stored once, in the team's language (LOCALE), like any title an intake gives, so that cards,
+        lists, nudges, searches and exports all show the same name."""
+        _ = translator(self._ctx.settings.locale)
+        title = _("Missed call {phone}") if missed else _("Call {phone}")
+        return title.format(phone=format_phone(number))
 
     async def _log(self, call: CallEvent, match: Match) -> CallOutcome:
         """Log the call on the lead/contact it matched and show the responsible manager who is calling."""

@@ -13,6 +13,7 @@ from db.models import Communication, Lead, User
 from leadbot.actor import Actor
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
+from leadbot.services.directory_lookup import DirectoryLookup
 
 MAX_EACH = 3
 HEADERS = [
@@ -53,19 +54,23 @@ class ExportService:
         until: datetime | None = None,
         by: Actor | None = None,
     ) -> list[list[object]]:
-        """`by` is None for the command line; in the bot only supervisors and admins export."""
+        """Leads created in [since, until), of a status and a source given by code or by name in either
+        language (an unknown one is refused, not matched by nothing). `by` is None for the command line;
+        in the bot only supervisors and admins export."""
         if by is not None:
             require(by, Permission.EXPORT)
         conditions = []
-        if status:
-            conditions.append(Lead.status_code == status.upper())
-        if source:
-            conditions.append(Lead.source_code == source.upper())
         if since:
             conditions.append(Lead.created_at >= since)
         if until:
             conditions.append(Lead.created_at < until)
         async with self._ctx.reading() as session:
+            if status or source:
+                directories = await DirectoryLookup.load(session)
+                if status:
+                    conditions.append(Lead.status_code == directories.status(status))
+                if source:
+                    conditions.append(Lead.source_code == directories.source(source))
             leads = (await session.scalars(select(Lead).where(*conditions).order_by(Lead.id))).all()
             comms: dict[tuple[int, CommKind], list[str]] = defaultdict(list)
             ids = [lead.id for lead in leads]

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from db.models import FormHit, Source, User, WebForm
+from db.models import FormHit, User, WebForm
 from leadbot.actor import Actor
-from leadbot.errors import InvalidValue, NotFound, UnknownCode
+from leadbot.errors import DomainError, InvalidValue, NotFound
 from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
+from leadbot.services.directory_lookup import DirectoryLookup
 from leadbot.services.lead_input import LeadDraft
 from leadbot.services.leads import CreateOutcome, LeadService
 
@@ -29,6 +30,19 @@ _URL = re.compile(r"^https?://[^\s<>\"']{3,500}$")
 WINDOW = timedelta(minutes=10)
 PER_WINDOW = 5
 ADDRESS_LIMIT = 64
+
+
+class InvalidFormKey(DomainError):
+    code = "invalid_form_key"
+    template = N_(
+        "“{value}” cannot be a form key: it takes 2 to 64 lower-case Latin letters, digits, “-” or “_”, "
+        "the first a letter or a digit, such as contact-us."
+    )
+
+
+class FormExists(DomainError):
+    code = "form_exists"
+    template = N_("A form with the key “{key}” already exists: choose another key.")
 
 
 @dataclass(frozen=True)
@@ -59,13 +73,14 @@ class FormService:
             require(by, Permission.MANAGE_DIRECTORIES)
         key = key.strip().lower()
         if not _KEY.match(key):
-            raise InvalidValue(field=N_("form key"), value=key[:64])
+            raise InvalidFormKey(value=key[:64])
         if redirect and not _URL.match(redirect):
             raise InvalidValue(field=N_("redirect"), value=redirect[:100])
         try:
             async with self._ctx.transaction() as session:
-                if await session.get(Source, source.upper()) is None:
-                    raise UnknownCode(what=N_("source"), value=source[:32])
+                if await session.scalar(select(WebForm.id).where(WebForm.key == key)) is not None:
+                    raise FormExists(key=key)
+                source_code = (await DirectoryLookup.load(session)).source(source)
                 assignee = None
                 if assignee_telegram_id is not None:
                     assignee = await session.scalar(
@@ -76,14 +91,14 @@ class FormService:
                 form = WebForm(
                     key=key,
                     title=visible_text(title or "")[:128] or None,
-                    source_code=source.upper(),
+                    source_code=source_code,
                     assignee_id=assignee,
                     redirect_url=redirect or None,
                 )
                 session.add(form)
             return form
-        except IntegrityError:
-            raise InvalidValue(field=N_("form key"), value=key) from None
+        except IntegrityError:  # the same key added at the same moment elsewhere
+            raise FormExists(key=key) from None
 
     async def all(self) -> Sequence[WebForm]:
         async with self._ctx.reading() as session:

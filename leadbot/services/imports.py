@@ -17,24 +17,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from sqlalchemy import Table as SqlTable
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import CommKind, CommValueType, OwnerType, StatusSemantics
-from db.models import Communication, Exclusion, HistoryEntry, Lead, LeadStatus, Source, User
+from db.enums import CommKind, CommValueType, OwnerType
+from db.models import Communication, Exclusion, HistoryEntry, Lead
 from db.statistics import refresh_statistics
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, InvalidValue, UnknownCode
+from leadbot.errors import DomainError, InvalidValue
 from leadbot.i18n_marker import N_
-from leadbot.intake.columns import currency_code, map_headers
+from leadbot.intake.columns import currency_code, map_headers, unused_headers
 from leadbot.intake.tables import Table
 from leadbot.normalize import CommValue
 from leadbot.permissions import Permission, require
 from leadbot.services import history
 from leadbot.services.comms import add_comms, recognised
 from leadbot.services.context import ServiceContext
+from leadbot.services.directory_lookup import DirectoryLookup
 from leadbot.services.lead_input import CleanLead, LeadDraft, clean_draft
 from leadbot.services.lead_tx import LeadAction
 
@@ -56,15 +58,31 @@ class DuplicatePolicy(StrEnum):
     ALLOW = "allow"  # create a repeat lead anyway
 
 
+class Skipped(NamedTuple):
+    """A row left out as a duplicate: of a known lead or contact, or (None) of an earlier row of the file."""
+
+    line: int
+    duplicate_of: tuple[OwnerType, int] | None
+
+
+class Rejected(NamedTuple):
+    """A row that cannot become a lead; the reason is rendered in the reader's language."""
+
+    line: int
+    reason: DomainError
+    cells: list[str]
+
+
 @dataclass
 class ImportReport:
     created: int = 0
     repeat: int = 0
     merged: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+    skipped: list[Skipped] = field(default_factory=list)  # in file order
     excluded: int = 0
     already: int = 0  # imported before (same external id)
-    rejected: list[tuple[int, str, list[str]]] = field(default_factory=list)  # (line, reason, cells)
+    rejected: list[Rejected] = field(default_factory=list)  # in file order
+    unused_columns: list[str] = field(default_factory=list)  # headers no field reads
 
     @property
     def total(self) -> int:
@@ -91,45 +109,8 @@ class _Row:
     clean: CleanLead
 
 
-class Directories:
-    """Status and source codes by code or by name (Bitrix24 files say "New", "Call")."""
-
-    def __init__(
-        self, statuses: Sequence[LeadStatus], sources: Sequence[Source], users: Sequence[User]
-    ) -> None:
-        self.statuses = {key.lower(): s for s in statuses for key in (s.code, s.name_ru, s.name_en)}
-        self.sources = {key.lower(): s.code for s in sources for key in (s.code, s.name_ru, s.name_en)}
-        self.users = {key: u.id for u in users if u.active for key in (str(u.telegram_id), u.name.lower())}
-
-    def status(self, value: str) -> str | None:
-        if not value.strip():
-            return None
-        status = self.statuses.get(value.strip().lower())
-        if status is None:
-            raise UnknownCode(what=N_("status"), value=value[:32])
-        if status.semantics is not StatusSemantics.PROCESS:
-            raise InvalidValue(field=N_("status"), value=value[:32])
-        return status.code
-
-    def source(self, value: str, default: str) -> str:
-        if not value.strip():
-            return default
-        code = self.sources.get(value.strip().lower())
-        if code is None:
-            raise UnknownCode(what=N_("source"), value=value[:32])
-        return code
-
-    def user(self, value: str) -> int | None:
-        if not value.strip():
-            return None
-        user_id = self.users.get(value.strip().lower())
-        if user_id is None:
-            raise UnknownCode(what=N_("user"), value=value[:64])
-        return user_id
-
-
 def row_draft(
-    cells: list[str], columns: dict[int, str], directories: Directories, default_source: str
+    cells: list[str], columns: dict[int, str], directories: DirectoryLookup, default_source: str
 ) -> LeadDraft:
     values: dict[str, list[str]] = defaultdict(list)
     for index, name in columns.items():
@@ -155,14 +136,14 @@ def row_draft(
         post=one("post") or None,
         phones=[*values["phone_mobile"], *values["phone_work"], *values["phone_home"], *values["phone"]],
         emails=[*values["email_work"], *values["email_home"], *values["email"]],
-        source_code=directories.source(one("source"), default_source),
+        source_code=directories.source(one("source")) if one("source") else default_source,
         source_description=one("source_description") or None,
         comment=comment or None,
         amount=one("amount") or None,
         currency=currency_code(currency) if currency else None,
         external_id=one("external_id") or f"row:{digest}",
         assignee_id=directories.user(one("assignee")),
-        status_code=directories.status(one("status")),
+        status_code=directories.open_status(one("status")),
     )
 
 
@@ -189,13 +170,9 @@ class ImportService:
         if not columns:
             raise InvalidValue(field=N_("columns"), value=", ".join(table.headers)[:100])
         async with self._ctx.reading() as session:
-            directories = Directories(
-                (await session.scalars(select(LeadStatus))).all(),
-                (await session.scalars(select(Source))).all(),
-                (await session.scalars(select(User))).all(),
-            )
-        default_source = directories.source(source, IMPORT_SOURCE)
-        report = ImportReport()
+            directories = await DirectoryLookup.load(session)
+        default_source = directories.source(source)
+        report = ImportReport(unused_columns=unused_headers(table.headers, columns))
         planned = _Planned() if dry_run else None
         chunk: list[_Row] = []
         for line, cells in table.rows:
@@ -203,7 +180,7 @@ class ImportService:
                 draft = row_draft(cells, columns, directories, default_source)
                 chunk.append(_Row(line, cells, draft, clean_draft(draft, self._ctx.settings.default_region)))
             except DomainError as error:
-                report.rejected.append((line, error.render(), cells))
+                report.rejected.append(Rejected(line, error, cells))
             if len(chunk) >= CHUNK:
                 await self._chunk(chunk, duplicates, report, by, planned)
                 chunk = []
@@ -268,7 +245,7 @@ class ImportService:
             if known and policy is DuplicatePolicy.SKIP:
                 kind, owner = known[0]
                 earlier_row = kind in (_NEW, _PLANNED)
-                report.skipped.append((row.line, "an earlier row" if earlier_row else f"{kind} #{owner}"))
+                report.skipped.append(Skipped(row.line, None if earlier_row else (OwnerType(kind), owner)))
                 continue
             pending = next((owner for kind, owner in known if kind == _NEW), None)
             stored = next(((kind, owner) for kind, owner in known if kind in _MERGE_INTO), None)

@@ -152,12 +152,7 @@ class LeadService:
                     session, values, company_title=lead.company_title, exclude_lead_id=lead.id
                 )
                 await self._mark_known(session, lead, matches, by, link_known_contact)
-                targets = {self._ctx.settings.alert_chat_id}
-                if lead.assignee_id is not None:
-                    targets.add(
-                        await session.scalar(select(User.telegram_id).where(User.id == lead.assignee_id))
-                    )
-                outbox.announce_lead(session, lead.id, targets)
+                outbox.announce_lead(session, lead.id, await self._alert_chats(session, lead, by))
                 return CreateOutcome(lead=lead, created=True, matches=matches)
         except IntegrityError:
             if not external_id:
@@ -168,6 +163,14 @@ class LeadService:
                     raise
             self._require_same_request(earlier, request)
             return CreateOutcome(lead=earlier, created=False)
+
+    async def _alert_chats(self, session: AsyncSession, lead: Lead, by: Actor | None) -> set[int | None]:
+        """The team group, and the assignee's private chat unless the assignee made the lead: whoever
+        creates a lead in the bot gets its card there, in the dialog (sent and kept live by the handler)."""
+        chats: set[int | None] = {self._ctx.settings.alert_chat_id}
+        if lead.assignee_id is not None and (by is None or by.id != lead.assignee_id):
+            chats.add(await session.scalar(select(User.telegram_id).where(User.id == lead.assignee_id)))
+        return chats
 
     async def preview(self, draft: LeadDraft) -> list[Match]:
         """Validate a draft and say whom it matches, writing nothing (the /new dialog's last step)."""

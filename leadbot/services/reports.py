@@ -2,7 +2,9 @@
 the funnel, junk, speed (median and 90th percentile) and repeat clients.
 
 A report covers the leads created in [since, until) with their current state; managers see their
-own figures only. Durations are computed in the database (window functions give the percentiles).
+own figures only. Every open lead (a status with in-process semantics) is either *new* (still in the
+first status, NEW by default) or *in work* (in any later in-process status), so a manager's leads are
+new + in work + converted + junk. Amounts are summed per currency, never across currencies.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -48,6 +50,12 @@ class Report:
     columns: tuple[str, ...]  # English column titles (translated by the UI)
     rows: list[Row]
     totals: dict[str, Any] = field(default_factory=dict)
+    currencies: tuple[str, ...] = ()  # of the money columns, in order (the statuses report)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show: no lead in the period (the funnel still has its stages), or no row at all."""
+        return not self.rows or self.totals.get("leads") == 0
 
 
 def _minutes(seconds: float | None) -> float | None:
@@ -56,6 +64,17 @@ def _minutes(seconds: float | None) -> float | None:
 
 def share(part: int | Decimal, whole: int | Decimal) -> float:
     return round(100.0 * float(part) / float(whole), 1) if whole else 0.0
+
+
+def _first_status() -> Any:
+    """The code of the first in-process status (NEW unless an admin reordered them)."""
+    return (
+        select(LeadStatus.code)
+        .where(LeadStatus.semantics == StatusSemantics.PROCESS)
+        .order_by(LeadStatus.sort)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _nth(
@@ -119,23 +138,26 @@ class ReportService:
         return query.where(*scope).group_by(*keys).subquery()
 
     @staticmethod
-    def _outcomes(n: Any) -> tuple[ColumnElement[int], ColumnElement[int], ColumnElement[int]]:
-        """How many of `n` are in work, converted and junk (by the semantics of their current status)."""
+    def _outcomes(n: Any, status_code: Any) -> tuple[ColumnElement[int], ...]:
+        """How many of `n` leads (grouped with their `status_code`, joined to LeadStatus) are new, in work,
+        converted and junk: new and in work are the open ones in the first status and in any later one."""
+        first = _first_status()
+        is_open = LeadStatus.semantics == StatusSemantics.PROCESS
 
-        def counting(semantics: StatusSemantics) -> ColumnElement[int]:
-            return func.coalesce(func.sum(case((LeadStatus.semantics == semantics, n), else_=0)), 0)
+        def counting(condition: ColumnElement[bool]) -> ColumnElement[int]:
+            return func.coalesce(func.sum(case((condition, n), else_=0)), 0)
 
         return (
-            counting(StatusSemantics.PROCESS),
-            counting(StatusSemantics.SUCCESS),
-            counting(StatusSemantics.FAILURE),
+            counting(and_(is_open, status_code == first)),
+            counting(and_(is_open, status_code != first)),
+            counting(LeadStatus.semantics == StatusSemantics.SUCCESS),
+            counting(LeadStatus.semantics == StatusSemantics.FAILURE),
         )
 
     async def _managers(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         counts = self._by(scope, Lead.assignee_id, Lead.status_code)
-        in_work, converted, junk = self._outcomes(counts.c.n)
         query = (
-            select(User.name, func.sum(counts.c.n), in_work, converted, junk)
+            select(User.name, func.sum(counts.c.n), *self._outcomes(counts.c.n, counts.c.status_code))
             .select_from(counts)
             .join(LeadStatus, LeadStatus.code == counts.c.status_code)
             .outerjoin(User, User.id == counts.c.assignee_id)
@@ -144,43 +166,65 @@ class ReportService:
         )
         rows = (await session.execute(query)).all()
         total = sum(r[1] for r in rows)
-        columns = (N_("Manager"), N_("Leads"), N_("Share %"), N_("In work"), N_("Converted"), N_("Conv. %"))
+        columns = (N_("Manager"), N_("Leads"), N_("Share %"), N_("New"), N_("In work"), N_("Converted"))
         return Report(
             ReportName.MANAGERS,
-            (*columns, N_("Junk"), N_("Junk %")),
+            (*columns, N_("Conv. %"), N_("Junk"), N_("Junk %")),
             [
-                Row(name or "—", (n, share(n, total), work, conv, share(conv, n), bad, share(bad, n)))
-                for name, n, work, conv, bad in rows
+                Row(
+                    name or N_("Unassigned"),
+                    (n, share(n, total), new, work, conv, share(conv, n), bad, share(bad, n)),
+                )
+                for name, n, new, work, conv, bad in rows
             ],
             {"leads": total},
         )
 
     async def _statuses(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
-        counts = self._by(scope, Lead.status_code, amount=func.coalesce(func.sum(Lead.amount), 0))
+        """Leads and amounts per status; each currency's amounts apart (an amount with no currency is in
+        the default one), with their share of that currency's total."""
+        counts = self._by(scope, Lead.status_code, Lead.currency, amount=func.sum(Lead.amount))
         name = LeadStatus.name_en if locale == "en" else LeadStatus.name_ru
         query = (
-            select(name, counts.c.n, counts.c.amount)
+            select(LeadStatus.code, name, counts.c.currency, counts.c.n, counts.c.amount)
             .select_from(counts)
             .join(LeadStatus, LeadStatus.code == counts.c.status_code)
             .order_by(LeadStatus.sort)
         )
-        rows = (await session.execute(query)).all()
-        total = sum(r[1] for r in rows)
-        amounts = [Decimal(r[2]).quantize(Decimal("0.01")) for r in rows]  # the Money type converts SUM
-        whole = sum(amounts, Decimal(0))
+        default = self._ctx.settings.default_currency
+        labels: dict[str, str] = {}
+        leads: dict[str, int] = {}
+        amounts: dict[tuple[str, str], Decimal] = {}
+        wholes: dict[str, Decimal] = {}
+        for code, label, currency, n, amount in await session.execute(query):
+            labels[code] = label
+            leads[code] = leads.get(code, 0) + n
+            if amount:  # the Money type converts SUM to Decimal
+                key = (code, currency or default)
+                amounts[key] = amounts.get(key, Decimal(0)) + amount
+                wholes[key[1]] = wholes.get(key[1], Decimal(0)) + amount
+        currencies = tuple(sorted(wholes, key=lambda c: (c != default, c)))
+        total = sum(leads.values())
+
+        def figures(code: str) -> tuple[Any, ...]:
+            money: list[Any] = []
+            for c in currencies:
+                amount = amounts.get((code, c), Decimal(0))
+                money += [amount.quantize(Decimal("0.01")), share(amount, wholes[c])]
+            return (leads[code], share(leads[code], total), *money)
+
+        amount_columns = (f"{title}, {c}" for c in currencies for title in (N_("Amount"), N_("Amount %")))
         return Report(
             ReportName.STATUSES,
-            (N_("Status"), N_("Leads"), N_("Share %"), N_("Amount"), N_("Amount %")),
-            [
-                Row(label, (n, share(n, total), amount, share(amount, whole)))
-                for (label, n, _sum), amount in zip(rows, amounts, strict=True)
-            ],
-            {"leads": total, "amount": whole},
+            (N_("Status"), N_("Leads"), N_("Share %"), *amount_columns),
+            [Row(labels[code], figures(code)) for code in labels],
+            {"leads": total, "amount": {c: wholes[c].quantize(Decimal("0.01")) for c in currencies}},
+            currencies,
         )
 
     async def _sources(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
         counts = self._by(scope, Lead.source_code, Lead.status_code)
-        _in_work, converted, junk = self._outcomes(counts.c.n)
+        *_open, converted, junk = self._outcomes(counts.c.n, counts.c.status_code)
         name = Source.name_en if locale == "en" else Source.name_ru
         query = (
             select(name, func.sum(counts.c.n), converted, junk)
@@ -211,13 +255,9 @@ class ReportService:
         )
 
     async def _funnel(self, session: AsyncSession, scope: list[ColumnElement[bool]], locale: str) -> Report:
-        first = (
-            select(LeadStatus.code)
-            .where(LeadStatus.semantics == StatusSemantics.PROCESS)
-            .order_by(LeadStatus.sort)
-            .limit(1)
-            .scalar_subquery()
-        )
+        """Created → taken (has had an assignee) → work started (left the first status: in work, converted
+        or junk) → converted. Each stage counts the leads that reached it, so they narrow."""
+        first = _first_status()
         counts = self._by(scope, Lead.status_code, taken=func.count(Lead.taken_at))
         success = case((LeadStatus.semantics == StatusSemantics.SUCCESS, counts.c.n), else_=0)
         query = (
@@ -234,7 +274,7 @@ class ReportService:
         steps = [
             (N_("Created"), created),
             (N_("Taken"), taken),
-            (N_("In work"), worked),
+            (N_("Work started"), worked),
             (N_("Converted"), converted),
         ]
         rows = [
@@ -260,7 +300,7 @@ class ReportService:
         failed = [*scope, Lead.status_code.in_(failed_codes)]
         rows: list[Row] = []
         groups: tuple[tuple[str, Any, Any, Any], ...] = (
-            (N_("Manager"), Lead.assignee_id, func.coalesce(User.name, literal("—")), (User, User.id)),
+            (N_("Manager"), Lead.assignee_id, User.name, (User, User.id)),
             (N_("Source"), Lead.source_code, source, (Source, Source.code)),
         )
         for label, key, name, (lookup, lookup_key) in groups:
@@ -272,10 +312,12 @@ class ReportService:
                 .outerjoin(JunkReason, JunkReason.code == counts.c.junk_reason_code)
                 .order_by(counts.c.n.desc())
             )
-            rows += [
-                Row(who, (label, why or "—", n, share(n, junk_total)))
-                for who, why, n in await session.execute(query)
-            ]
+            per_name: dict[str | None, list[Row]] = {}  # each name's reasons together, most junk first
+            for who, why, n in await session.execute(query):
+                row = Row(who or N_("Unassigned"), (label, why or N_("No reason"), n, share(n, junk_total)))
+                per_name.setdefault(who, []).append(row)
+            for group in sorted(per_name.values(), key=lambda group: -sum(row.values[2] for row in group)):
+                rows += group
         return Report(
             ReportName.JUNK,
             (N_("Name"), N_("By"), N_("Reason"), N_("Leads"), N_("Of junk %")),
@@ -309,7 +351,7 @@ class ReportService:
                 for percent in (50, 90)
             ]
             found = (await session.execute(select(*ranks))).one()
-            rows.append(Row(names.get(assignee, "—"), tuple(_minutes(value) for value in found)))
+            rows.append(Row(names.get(assignee, N_("Unassigned")), tuple(_minutes(value) for value in found)))
         columns = (N_("Manager"), N_("1st action median, min"), N_("1st action p90, min"))
         return Report(
             ReportName.SPEED,

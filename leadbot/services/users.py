@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import Role
 from db.models import Invite, User
 from leadbot.actor import Actor
-from leadbot.errors import InvalidValue, InviteInvalid, NotFound, NotRegistered, UserDeactivated
+from leadbot.errors import (
+    DomainError,
+    InvalidValue,
+    InviteInvalid,
+    NotFound,
+    NotRegistered,
+    UserDeactivated,
+)
 from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
@@ -22,6 +30,19 @@ from leadbot.translations import LANGUAGES
 INVITE_TTL = timedelta(days=7)
 ROLE_RANK = {Role.MANAGER: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 NAME_LIMIT = 128
+
+
+class InvalidTelegramId(DomainError):
+    code = "invalid_telegram_id"
+    template = N_("{value} is not a Telegram user id: those are positive numbers, such as 123456789.")
+
+
+class LastAdmin(DomainError):
+    code = "last_admin"
+    template = N_(
+        "{name} is the only active admin: make another user an admin first, "
+        "or nobody will be able to manage the team."
+    )
 
 
 def _clean_name(name: str, telegram_id: int) -> str:
@@ -58,15 +79,28 @@ class UserService:
         """Register a user (CLI and invites). An existing user gets the role and is re-activated."""
         if by is not None:
             require(by, Permission.MANAGE_USERS)
+        if telegram_id <= 0:
+            raise InvalidTelegramId(value=telegram_id)
         async with self._ctx.transaction() as session:
             user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
             if user is None:
                 user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=role)
                 session.add(user)
             else:
+                await _keep_an_admin(session, user, role=role, active=True)
                 user.role, user.active = role, True
             await session.flush()
             return Actor.of(user)
+
+    async def set_active(self, telegram_id: int, active: bool) -> User:
+        """Turn a user's access off or back on, by Telegram id (the command line, the machine's operator)."""
+        async with self._ctx.transaction() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None:
+                raise NotFound(what=N_("User"), id=telegram_id)
+            await _keep_an_admin(session, user, role=user.role, active=active)
+            user.active = active
+            return user
 
     async def create_invite(self, role: Role, by: Actor) -> str:
         require(by, Permission.MANAGE_USERS)
@@ -141,6 +175,9 @@ class UserService:
             user = await session.get(User, user_id)
             if user is None:
                 raise NotFound(what=N_("User"), id=user_id)
+            await _keep_an_admin(
+                session, user, role=role or user.role, active=user.active if active is None else active
+            )
             if role is not None:
                 user.role = role
             if supervisor_id is not None:
@@ -182,3 +219,16 @@ class UserService:
             for name, value in values.items():
                 setattr(user, name, value)
             return Actor.of(user)
+
+
+async def _keep_an_admin(session: AsyncSession, user: User, *, role: Role, active: bool) -> None:
+    """Refuse to demote or deactivate the last active admin: nobody could manage the team in the bot."""
+    if not (user.active and user.role is Role.ADMIN) or (active and role is Role.ADMIN):
+        return
+    others = await session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise LastAdmin(name=user.name)

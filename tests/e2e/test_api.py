@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from db.enums import Role
 from db.models import Activity, Lead, Outbox
 from leadbot.app import Application
+from leadbot.clock import FrozenClock
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
@@ -211,6 +213,24 @@ async def test_unknown_caller_becomes_a_lead(app: Application) -> None:
     assert card.lead.source_code == "CALLBACK" and card.phones[0].normalized == "+79160001122"
     status, _ = await call_api(app, "/api/v1/calls", {"from": "89160001122", "external_id": "pbx-1"})
     assert status == 200 and await leads_count(app) == 1
+
+
+async def test_a_missed_call_lead_is_named_by_the_number_in_its_alert_and_nudge(
+    app: Application, telegram: FakeTelegram, clock: FrozenClock
+) -> None:
+    status, answer = await call_api(
+        app, "/api/v1/calls", {"from": "8 916 123-45-67", "to": "+74950000000", "status": "missed"}
+    )
+    assert status == 201
+    lead_id = answer["lead"]["id"]
+    title = "Пропущенный звонок +7 916 123-45-67"
+    alert = (await telegram.wait_for(lambda c: c.chat_id == ALERT_CHAT_ID and card_of(c) == lead_id))[0]
+    assert f"Лид #{lead_id}: {title}" in alert.text
+    clock.advance(timedelta(minutes=6))  # nobody took it: the speed-to-lead nudge
+    nudge = (
+        await telegram.wait_for(lambda c: c.chat_id == ALERT_CHAT_ID and "без ответственного" in c.text)
+    )[0]
+    assert f"Лид #{lead_id} ({title})" in nudge.text
 
 
 async def test_known_caller_is_logged_and_the_manager_sees_who_calls(

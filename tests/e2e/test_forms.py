@@ -55,7 +55,15 @@ async def test_the_page_is_an_accessible_form(app: Application, form: str) -> No
     assert '<html lang="ru">' in page and 'name="viewport"' in page
     for field in ("name", "phone", "email", "comment"):
         assert f'<label for="{field}">' in page and f'id="{field}"' in page
-    assert 'type="tel"' in page and 'autocomplete="email"' in page and "Заявка с сайта" in page
+    assert 'type="tel"' in page and 'autocomplete="email"' in page
+    assert "<title>Заявка с сайта</title>" in page and "<h1>Заявка с сайта</h1>" in page
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{app.http_port}/forms/promo") as r,
+    ):
+        untitled = await r.text()
+    assert "<title>Оставьте заявку</title>" in untitled and "<h1>Оставьте заявку</h1>" in untitled
+    assert "promo<" not in untitled  # the key is for the URL, not for visitors
 
 
 async def test_a_submission_becomes_a_lead_with_the_forms_source_and_assignee(
@@ -136,6 +144,11 @@ async def test_a_real_browser_fills_and_sends_the_form(app: Application, form: s
         )
         page = await browser.new_page(viewport={"width": 390, "height": 844})
         await page.goto(f"http://127.0.0.1:{app.http_port}/forms/{form}")
+        assert await page.title() == "Заявка с сайта"
+        await page.get_by_role("button", name="Отправить").click()
+        refusal = (await page.get_by_role("alert").inner_text()).lower()
+        assert refusal and not any(word in refusal for word in ("лид", "компани", "lead", "company"))
+        assert await page.title() == "Заявка с сайта"
         await page.get_by_label("Ваше имя").fill("Павел")
         await page.get_by_label("Телефон").fill("8 (916) 555-44-33")
         await page.get_by_label("Комментарий").fill("Нужна консультация")

@@ -87,7 +87,8 @@ async def test_convert_in_the_group_asks_for_a_missing_name_by_force_reply(
     await telegram.press(anna_user, alert, "Создать")
     question = await telegram.reply_to(ALERT_CHAT_ID, after=mark)
     assert question.params["reply_markup"]["force_reply"] is True
-    assert "tg://user?id=3001" in question.text
+    mention, prompt = question.text.split("\n")
+    assert "tg://user?id=3001" in mention and prompt[0].isupper()
 
     mark = telegram.mark()
     await telegram.send_message(
@@ -114,7 +115,7 @@ async def test_convert_in_private_chat_refuses_a_placeholder_then_takes_a_real_n
     mark = telegram.mark()
     await telegram.press(anna_user, card, "Создать")
     question = await telegram.reply_to(anna_user.id, after=mark)
-    assert "нет настоящего имени" in question.text
+    assert "нет настоящего имени" in question.text and question.text.startswith("У лида")
 
     mark = telegram.mark()
     await telegram.send_message(anna_user, "2")
@@ -209,3 +210,26 @@ async def test_stranger_is_refused_in_private_and_in_the_group(
             reply = await telegram.reply_to(chat, after=mark)
             assert "not registered" in reply.text
             assert "Иван" not in reply.text
+
+
+async def test_every_question_of_a_card_starts_with_a_capital_letter(
+    app: Application, telegram: FakeTelegram, lead_alert: Call, anna_user: User
+) -> None:
+    async def question(menus: tuple[str, ...], button: str) -> str:
+        card = await open_card(telegram, anna_user, 1)
+        for menu in menus:
+            await open_menu(telegram, anna_user, card, menu)
+        mark = telegram.mark()
+        await telegram.press(anna_user, card, button)
+        asked = await telegram.reply_to(anna_user.id, after=mark)
+        mark = telegram.mark()
+        await telegram.send_message(anna_user, "/cancel")
+        await telegram.reply_to(anna_user.id, after=mark)
+        return asked.text
+
+    questions = [
+        await question(("Привязать",), "Поиск"),
+        await question(("Напомнить", "Звонок"), "Другое время"),
+        await question((), "Комментарий"),
+    ]
+    assert [q[:1].isupper() for q in questions] == [True, True, True], questions

@@ -1,6 +1,12 @@
+"""The command line as people use it: as a process (`python -m leadbot`), or through `main()` in this
+process where a process is not the point. Its helpers serve the other tests/unit/test_cli_*.py too."""
+
+from __future__ import annotations
+
 import sqlite3
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,6 +21,7 @@ def run_cli(
     environment = {
         "PATH": "/usr/bin:/bin",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "LOCALE": "en",
         **(env or {}),
     }
     return subprocess.run(
@@ -26,6 +33,40 @@ def run_cli(
         timeout=60,
         check=False,
     )
+
+
+@dataclass(frozen=True)
+class Said:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def error(self) -> str:
+        """The one line of stderr (and a failure if there are more)."""
+        lines = self.err.splitlines()
+        assert len(lines) == 1, self.err
+        return lines[0]
+
+
+def in_folder(
+    monkeypatch: pytest.MonkeyPatch, folder: Path, database_url: str, *, locale: str = "en"
+) -> None:
+    """Run the command line from `folder` (no .env there) with these settings."""
+    monkeypatch.chdir(folder)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LOCALE", locale)
+
+
+def leadbot(capsys: pytest.CaptureFixture[str], *args: str) -> Said:
+    """`leadbot ARGS` in this process: its exit code, stdout and stderr."""
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as done:  # the parser's refusals and --help
+        code = int(done.code or 0)
+    captured = capsys.readouterr()
+    return Said(code, captured.out, captured.err)
 
 
 def test_db_upgrade_creates_the_schema_and_seeds(tmp_path: Path) -> None:
@@ -42,28 +83,46 @@ def test_db_upgrade_creates_the_schema_and_seeds(tmp_path: Path) -> None:
 
 
 def test_users_add(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "db", "upgrade").returncode == 0
     result = run_cli(tmp_path, "users", "add", "42", "--role", "supervisor", "--name", "Sveta")
     assert result.returncode == 0, result.stderr
-    assert "supervisor" in result.stdout
+    assert result.stdout == "Sveta (42) is supervisor\n"
 
 
 def test_run_without_token_is_a_one_line_error(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "run", env={"BOT_TOKEN": ""})
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "leadbot: BOT_TOKEN is not set: put it in .env or the environment (see .env.example)"
+    assert result.stderr.splitlines() == [
+        "leadbot: BOT_TOKEN is not set: put it in .env or the environment (see .env.example)."
     ]
+
+
+def test_a_token_that_is_not_one_is_a_one_line_error(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run", env={"BOT_TOKEN": "my-bot-token"})
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "leadbot: BOT_TOKEN is not a bot token (those look like 123456789:AAE…): copy it from @BotFather."
+    ]
+    assert not (tmp_path / "cli.db").exists()  # refused before the database was touched
 
 
 @pytest.mark.parametrize(
     ("name", "value", "says"),
-    [("TIMEZONE", "Mars/Olympus", "Mars/Olympus"), ("TRUSTED_PROXIES", "127.0.0.1, nginx", "'nginx'")],
+    [
+        (
+            "TIMEZONE",
+            "Mars/Olympus",
+            "unknown time zone “Mars/Olympus”; use an IANA name such as Europe/Moscow",
+        ),
+        ("TRUSTED_PROXIES", "127.0.0.1, nginx", "“nginx” is not an IP address or network"),
+        ("ADMIN_IDS", "1000, Alla", "“Alla” is not a Telegram user id; write numbers separated by commas"),
+        ("HTTP_PORT", "http", "Input should be a valid integer, unable to parse string as an integer"),
+    ],
 )
 def test_bad_setting_is_a_one_line_error(tmp_path: Path, name: str, value: str, says: str) -> None:
     result = run_cli(tmp_path, "db", "upgrade", env={name: value})
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert name in result.stderr and says in result.stderr
+    assert result.stderr.splitlines() == [f"leadbot: configuration error: {name}: {says}"]
 
 
 def test_trusted_proxies_are_addresses_and_networks() -> None:
@@ -73,8 +132,42 @@ def test_trusted_proxies_are_addresses_and_networks() -> None:
 
 
 def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as done:
-        main(["--help"])
-    assert done.value.code == 0
-    out = capsys.readouterr().out
-    assert all(word in out for word in ("run", "db", "users"))
+    said = leadbot(capsys, "--lang", "en", "--help")
+    assert said.code == 0
+    assert all(word in said.out for word in ("run", "db", "import", "export", "report", "forms", "users"))
+
+
+def test_a_wrong_argument_is_one_line_that_names_the_help(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    in_folder(monkeypatch, tmp_path, database_url)
+    said = leadbot(capsys, "users", "add", "42", "--role", "boss")
+    assert said.code == 2
+    assert said.error == (
+        "leadbot users add: argument --role: invalid choice: 'boss' "
+        "(choose from 'admin', 'supervisor', 'manager') (see leadbot users add --help)"
+    )
+    said = leadbot(capsys, "users", "add", "Anna", "--role", "manager")
+    assert said.error == (
+        "leadbot users add: argument TELEGRAM_ID: “Anna” is not a Telegram user id: those are numbers, "
+        "such as 123456789 (see leadbot users add --help)"
+    )
+
+
+def test_the_language_is_lang_else_locale(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> None:
+    in_folder(monkeypatch, tmp_path, database_url, locale="ru")
+    assert leadbot(capsys, "db", "upgrade").code == 0
+    assert "администратор" in leadbot(capsys, "users", "add", "42", "--role", "admin", "--name", "Alla").out
+    assert "администратор" in leadbot(capsys, "users", "list").out
+    assert "administrator" in leadbot(capsys, "--lang", "en", "users", "list").out
+    monkeypatch.setenv("LOCALE", "en")
+    assert "administrator" in leadbot(capsys, "users", "list").out
+    assert "администратор" in leadbot(capsys, "--lang", "ru", "users", "list").out
+    assert leadbot(capsys, "--help").out.startswith("usage: leadbot")
+    refused = leadbot(capsys, "--lang", "de", "users", "list")
+    assert (refused.code, refused.error) == (
+        2,
+        "leadbot: argument --lang: invalid choice: 'de' (choose from 'ru', 'en') (see leadbot --help)",
+    )

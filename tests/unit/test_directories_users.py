@@ -8,6 +8,7 @@ from leadbot.clock import FrozenClock
 from leadbot.errors import Forbidden, InvalidValue, InviteInvalid, NotRegistered
 from leadbot.services.directories import Directory
 from leadbot.services.registry import Services
+from leadbot.services.users import InvalidTelegramId, LastAdmin
 
 
 async def test_admin_adds_renames_and_reorders_statuses(services: Services, admin: Actor) -> None:
@@ -79,3 +80,34 @@ async def test_language_and_timezone(services: Services, anna: Actor) -> None:
         await services.users.set_timezone(anna.telegram_id, "Nowhere/Land")
     with pytest.raises(InvalidValue):
         await services.users.set_language(anna.telegram_id, "de")
+
+
+async def test_the_only_active_admin_is_neither_demoted_nor_turned_off(
+    services: Services, admin: Actor, anna: Actor
+) -> None:
+    """The bot's /users and the command line go through the same rule."""
+    for change in ({"role": Role.SUPERVISOR}, {"active": False}):
+        with pytest.raises(LastAdmin) as refused:
+            await services.users.change(admin.id, admin, **change)  # type: ignore[arg-type]
+        assert refused.value.render() == (
+            "Admin is the only active admin: make another user an admin first, "
+            "or nobody will be able to manage the team."
+        )
+    with pytest.raises(LastAdmin):
+        await services.users.add(admin.telegram_id, Role.MANAGER, "Admin")
+    with pytest.raises(LastAdmin):
+        await services.users.set_active(admin.telegram_id, False)
+    await services.users.change(anna.id, admin, role=Role.ADMIN)
+    demoted = await services.users.change(
+        admin.id, await services.users.actor(anna.telegram_id), role=Role.MANAGER
+    )
+    assert demoted.role is Role.MANAGER
+    with pytest.raises(LastAdmin):  # anna is the only one now
+        await services.users.set_active(anna.telegram_id, False)
+
+
+@pytest.mark.parametrize("telegram_id", [0, -5])
+async def test_a_telegram_id_is_positive(services: Services, telegram_id: int) -> None:
+    with pytest.raises(InvalidTelegramId):
+        await services.users.add(telegram_id, Role.MANAGER, "Nobody")
+    assert list(await services.users.all()) == []

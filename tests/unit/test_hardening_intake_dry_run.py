@@ -80,7 +80,7 @@ async def test_others_write_while_a_dry_run_is_half_way(
 
 def summary(report: ImportReport) -> tuple[object, ...]:
     skipped = [line for line, _why in report.skipped]  # a dry run cannot name a lead it did not create
-    rejected = [(line, reason) for line, reason, _cells in report.rejected]
+    rejected = [(line, reason.render()) for line, reason, _cells in report.rejected]
     return (report.created, report.repeat, report.merged, skipped, report.excluded, report.already, rejected)
 
 

@@ -316,8 +316,11 @@ def test_cli_import_refuses_on_one_line(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LOCALE", "en")
+    assert main(["db", "upgrade"]) == 0  # `leadbot import` refuses a database that does not exist
     path = tmp_path / name
     path.write_bytes(make())
+    capsys.readouterr()
     code = main(["import", str(path), *(["--dry-run"] if dry_run else [])])
     err = capsys.readouterr().err
     assert code == 1

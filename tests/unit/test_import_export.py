@@ -3,7 +3,6 @@ re-import, dry run) and export round-trips."""
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,9 +17,11 @@ from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.intake.tables import read_table, write_table
 from leadbot.services.exports import HEADERS
-from leadbot.services.imports import DuplicatePolicy
+from leadbot.services.imports import DuplicatePolicy, Skipped
 from leadbot.services.lead_input import LeadDraft
 from leadbot.services.registry import Services
+from leadbot.translations import translator
+from tests.unit.test_cli import run_cli
 
 DATA = Path(__file__).parent.parent / "data"
 RUSSIAN = (
@@ -127,7 +128,7 @@ async def test_broken_rows_are_rejected_with_reasons_and_the_rest_imported(
     report = await run(services, path)
     assert report.created == 2
     assert [line for line, _reason, _cells in report.rejected] == [3, 4, 5, 7]
-    reasons = " | ".join(reason for _line, reason, _cells in report.rejected)
+    reasons = " | ".join(reason.render() for _line, reason, _cells in report.rejected)
     assert "not a valid e-mail" in reasons and "Unknown status" in reasons and "too long" in reasons
     assert [lead.status_code for lead in await leads(services)] == ["NEW", "IN_PROCESS"]
 
@@ -232,42 +233,38 @@ async def test_export_round_trips_through_import(
 
 
 def test_cli_import_writes_the_rejected_rows_to_fix_and_reimport(tmp_path: Path) -> None:
-    import subprocess
-
     path = tmp_path / "mixed.csv"
     path.write_text("NAME;EMAIL\nGood;g@example.com\nBad;nope\n", "utf-8")
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
-    result = subprocess.run(
-        [sys.executable, "-m", "leadbot", "import", str(path)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    assert run_cli(tmp_path, "db", "upgrade").returncode == 0
+    result = run_cli(tmp_path, "import", str(path))
     assert result.returncode == 0, result.stderr
-    assert "created: 1" in result.stdout and "rejected: 1" in result.stdout and "row 3" in result.stdout
+    assert "Created: 1" in result.stdout and "Rejected: 1" in result.stdout and "Row 3" in result.stdout
     rejected = tmp_path / "mixed.rejected.csv"
     table = read_table(rejected)
     assert table.headers == ["NAME", "EMAIL", "error"]
     rows = list(table.rows)
     assert rows[0][1][:2] == ["Bad", "nope"]
     rejected.write_text("NAME;EMAIL\nBad;fixed@example.com\n", "utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "leadbot", "import", str(rejected)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
+    assert "Created: 1" in run_cli(tmp_path, "import", str(rejected)).stdout
+    export = run_cli(tmp_path, "export", str(tmp_path / "all.xlsx"), "--source", "IMPORT")
+    assert f"Exported 2 leads to {tmp_path / 'all.xlsx'}" in export.stdout, export.stderr
+
+
+async def test_the_report_says_what_each_row_became_for_any_reader(
+    services: Services, tmp_path: Path
+) -> None:
+    known = await services.leads.create(LeadDraft(name="Иван", phones=["+79161234567"]))
+    assert known.lead is not None
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "NAME;PHONE;EMAIL;FAX\nИван;8 916 123 45 67;;1\nАнна;+79160000001;;\n"
+        "Аня;+79160000001;;\nBad;;nope;\n",
+        "utf-8",
     )
-    assert "created: 1" in result.stdout
-    export = subprocess.run(
-        [sys.executable, "-m", "leadbot", "export", str(tmp_path / "all.xlsx"), "--source", "IMPORT"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
-    assert "exported 2 leads" in export.stdout, export.stderr
+    report = await run(services, path)
+    assert report.skipped == [Skipped(2, (OwnerType.LEAD, known.lead.id)), Skipped(4, None)]
+    assert [(row.line, row.cells) for row in report.rejected] == [(5, ["Bad", "", "nope", ""])]
+    reason = report.rejected[0].reason
+    assert reason.render(translator("ru")) == "«nope» — неверный адрес e-mail."
+    assert reason.render(translator("en")) == "“nope” is not a valid e-mail address."
+    assert report.unused_columns == ["FAX"]

@@ -67,8 +67,20 @@ async def test_create_stores_normalised_phone_and_announces(services: Services, 
         comms = {(c.kind.value, c.normalized) for c in await session.scalars(select(Communication))}
         alerts = {(o.kind, o.chat_id) for o in await session.scalars(select(Outbox))}
     assert comms == {("phone", "+79161234567"), ("email", "ivan@mail.ru")}
-    assert alerts == {("lead_alert", -1001234567890), ("lead_alert", anna.telegram_id)}
+    assert alerts == {("lead_alert", -1001234567890)}  # Anna made it: she has its card in her dialog
     assert await lead_history(services, lead.id) == [("created", None, None, None)]
+
+
+async def test_the_assignee_is_alerted_unless_they_made_the_lead(
+    services: Services, anna: Actor, supervisor: Actor
+) -> None:
+    group, private = -1001234567890, anna.telegram_id
+    for by, expected in ((None, {group, private}), (supervisor, {group, private}), (anna, {group})):
+        outcome = await services.leads.create(LeadDraft(name="Oleg", assignee_id=anna.id), by)
+        assert outcome.lead is not None
+        async with services.ctx.reading() as session:
+            alerts = await session.scalars(select(Outbox.chat_id).where(Outbox.lead_id == outcome.lead.id))
+            assert set(alerts) == expected, by
 
 
 async def test_unparseable_phone_is_kept_raw_and_never_matches(services: Services) -> None:
