@@ -98,13 +98,14 @@ async def my_command(message: Message, services: Services, me: Actor) -> None:
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-def pipeline_view(rows: Sequence[PipelineRow], locale: str, currency: str) -> Rendered:
-    """Count and sum per status; the sums are in `currency`, the team's (DEFAULT_CURRENCY)."""
+def pipeline_view(rows: Sequence[PipelineRow], locale: str) -> Rendered:
+    """Count and sums per status, a sum per currency (never added across currencies)."""
     lines = ["📊 <b>" + _("Pipeline") + "</b>"]
     kb = InlineKeyboardBuilder()
     for row in rows:
         name, count = row.status.name(locale), number(row.count, locale)
-        lines.append(f"{esc(name)}: <b>{count}</b> · {esc(money(row.amount, currency, locale))}")
+        sums = ", ".join(money(amount, code, locale) for code, amount in sorted(row.amounts.items()))
+        lines.append(f"{esc(name)}: <b>{count}</b> · {esc(sums or money(None, None, locale))}")
         kb.button(
             text=f"{name} ({count})",
             callback_data=ListCb(kind=ListKind.STATUS, arg=row.status.code, fresh=1),
@@ -114,8 +115,7 @@ def pipeline_view(rows: Sequence[PipelineRow], locale: str, currency: str) -> Re
 
 
 async def leads_command(message: Message, services: Services) -> None:
-    currency = services.ctx.settings.default_currency
-    rendered = pipeline_view(await services.queries.pipeline(), current_locale(), currency)
+    rendered = pipeline_view(await services.queries.pipeline(), current_locale())
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 

@@ -3,6 +3,7 @@ admin is imported like `leadbot import` (duplicates skipped) and answered with t
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -55,7 +56,7 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         await message.answer(_("Could not download the file from Telegram. Please send it again."))
         return
     try:
-        table = read_table_bytes(buffer.getvalue(), name)
+        table = await asyncio.to_thread(read_table_bytes, buffer.getvalue(), name)  # the checks take a while
         report = await services.imports.run(table, by=me)
     except TableError as error:
         await message.answer(_("Cannot read the file: {reason}").format(reason=error.render(_, html=True)))

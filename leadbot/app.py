@@ -31,7 +31,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.token import TokenValidationError
 from aiohttp import web
 
-from handlers.commands import publish_commands
+from handlers.commands import publish_commands, publish_team_commands
 from handlers.i18n import build_i18n
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.setup import build_dispatcher
@@ -170,6 +170,7 @@ class Application:
             try:
                 await self.bot.me()
                 await publish_commands(self.bot, i18n)
+                await publish_team_commands(self.bot, i18n, self.services.users)
                 await self._receive_updates()
                 return
             except (TelegramUnauthorizedError, TelegramNotFound) as error:

@@ -68,7 +68,11 @@ class ClockedScheduler(AsyncIOScheduler):
         with self._jobstores_lock:
             for alias, store in self._jobstores.items():
                 for job in store.get_due_jobs(now):
-                    self._submit(job, alias, store, now)
+                    try:
+                        self._submit(job, alias, store, now)
+                    except Exception:  # one broken job must not stop the others, nor spin in a hot loop
+                        log.exception("job %s could not be run; it is dropped", job.id)
+                        self.remove_job(job.id, alias)
                 store_next = store.get_next_run_time()
                 if store_next is not None and (next_wakeup is None or store_next < next_wakeup):
                     next_wakeup = store_next

@@ -24,6 +24,9 @@ from leadbot.services.leads import LeadService, excluded_values
 from leadbot.services.matching import Match, find_matches
 from leadbot.translations import translator
 
+CALL, CALLBACK = "CALL", "CALLBACK"  # sources of the leads calls make
+CALL_SOURCES = (CALL, CALLBACK)
+
 
 class Direction(StrEnum):
     IN = "in"
@@ -86,8 +89,19 @@ class CallService:
         return await self._log(call, matches[0])
 
     async def _seen(self, session: AsyncSession, external_id: str) -> bool:
+        """A call is known by its logged activity. Leads that calls made before calls kept their ids apart
+        carry the id themselves: they are told from API leads by having no request fingerprint."""
         found = await session.scalar(select(Activity.id).where(Activity.external_id == external_id))
-        return found is not None
+        if found is not None:
+            return True
+        legacy = await session.scalar(
+            select(Lead.id).where(
+                Lead.source_code.in_(CALL_SOURCES),
+                Lead.external_id == external_id,
+                Lead.request_fingerprint.is_(None),
+            )
+        )
+        return legacy is not None
 
     async def _new_lead(self, call: CallEvent, number: str) -> CallOutcome:
         missed = call.status is CallStatus.MISSED and call.direction is Direction.IN
@@ -106,7 +120,7 @@ class CallService:
                 )
             )
 
-        source = "CALLBACK" if missed else "CALL"
+        source = CALLBACK if missed else CALL
         title = self._title(number, missed=missed)
         draft = LeadDraft(title=title, phones=[number], source_code=source, comment=_describe(call))
         try:

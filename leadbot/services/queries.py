@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -100,7 +101,7 @@ class Page:
 class PipelineRow:
     status: LeadStatus
     count: int
-    amount: Decimal
+    amounts: dict[str, Decimal]  # the potential sum per currency: currencies are never added together
 
 
 @dataclass(frozen=True)
@@ -237,25 +238,26 @@ class LeadQueries:
         return Page(rows, total, page)
 
     async def pipeline(self) -> list[PipelineRow]:
-        """Count and potential amount per status, in directory order (aggregated in SQL)."""
+        """Count and potential amount per status and currency, in directory order (aggregated in SQL).
+        An amount without a currency is in DEFAULT_CURRENCY."""
+        default = self._ctx.settings.default_currency
+        counts: dict[str, int] = defaultdict(int)
+        amounts: dict[str, dict[str, Decimal]] = defaultdict(dict)
         async with self._ctx.reading() as session:
-            totals = {
-                code: (count, amount)
-                for code, count, amount in await session.execute(
-                    select(Lead.status_code, func.count(), func.coalesce(func.sum(Lead.amount), 0)).group_by(
-                        Lead.status_code
-                    )
+            rows = await session.execute(
+                select(Lead.status_code, Lead.currency, func.count(), func.sum(Lead.amount)).group_by(
+                    Lead.status_code, Lead.currency
                 )
-            }
+            )
+            for code, currency, count, amount in rows:
+                counts[code] += count
+                if amount is not None:
+                    key = currency or default
+                    amounts[code][key] = amounts[code].get(key, Decimal(0)) + Decimal(amount)
             statuses = await session.scalars(
                 select(LeadStatus).where(LeadStatus.active.is_(True)).order_by(LeadStatus.sort)
             )
-            return [
-                PipelineRow(
-                    status, totals.get(status.code, (0, 0))[0], Decimal(totals.get(status.code, (0, 0))[1])
-                )
-                for status in statuses
-            ]
+            return [PipelineRow(status, counts[status.code], amounts[status.code]) for status in statuses]
 
     async def parties(self, text: str, limit: int = 8) -> list[PartyRow]:
         """Contacts and companies by name, phone or e-mail: the choices of the Link button."""

@@ -89,6 +89,7 @@ class UserService:
             else:
                 await _keep_an_admin(session, user, role=role, active=True)
                 user.role, user.active = role, True
+                await _an_admin_remains(session, user)
             await session.flush()
             return Actor.of(user)
 
@@ -100,6 +101,7 @@ class UserService:
                 raise NotFound(what=N_("User"), id=telegram_id)
             await _keep_an_admin(session, user, role=user.role, active=active)
             user.active = active
+            await _an_admin_remains(session, user)
             return user
 
     async def create_invite(self, role: Role, by: Actor) -> str:
@@ -191,6 +193,7 @@ class UserService:
                 if not active and user.id == by.id:
                     raise InvalidValue(field=N_("user"), value=user.name)
                 user.active = active
+            await _an_admin_remains(session, user)
             return user
 
     async def set_language(self, telegram_id: int, language: str) -> Actor:
@@ -222,13 +225,25 @@ class UserService:
 
 
 async def _keep_an_admin(session: AsyncSession, user: User, *, role: Role, active: bool) -> None:
-    """Refuse to demote or deactivate the last active admin: nobody could manage the team in the bot."""
+    """Refuse to demote or deactivate the last active admin: nobody could manage the team in the bot.
+
+    The active admins are locked while counted (PostgreSQL), so two admins demoting each other at once
+    are served one after the other and the second is refused; SQLite serialises the writes itself."""
     if not (user.active and user.role is Role.ADMIN) or (active and role is Role.ADMIN):
         return
-    others = await session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+    admins = await session.scalars(
+        select(User.id).where(User.role == Role.ADMIN, User.active.is_(True)).with_for_update()
     )
-    if not others:
+    if not [admin for admin in admins if admin != user.id]:
+        raise LastAdmin(name=user.name)
+
+
+async def _an_admin_remains(session: AsyncSession, user: User) -> None:
+    """Counted again once the change is written (which takes SQLite's write lock, so a change that raced
+    this one is seen): the last check of `_keep_an_admin`, for SQLite, which reads outside transactions."""
+    await session.flush()
+    admins = await session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    )
+    if not admins:
         raise LastAdmin(name=user.name)

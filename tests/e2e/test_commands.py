@@ -164,3 +164,12 @@ async def test_admin_adds_a_status_and_a_manager_cannot(
     await telegram.wait_for(lambda c: c.method == "editMessageText" and c.seq >= mark)
     codes = [s.code for s in await app.services.directories.process_statuses()]
     assert codes == ["NEW", "IN_PROCESS", "CALL_BACK", "PROCESSED"]
+
+
+async def test_the_pipeline_never_adds_currencies(
+    app: Application, telegram: FakeTelegram, anna_user: User
+) -> None:
+    await app.services.leads.create(LeadDraft(name="Рубли", amount="1000"))
+    await app.services.leads.create(LeadDraft(name="Евро", amount="100", currency="EUR"))
+    pipeline = await say(telegram, anna_user, "/leads")
+    assert "Новый: <b>2</b> · 100,00\xa0€, 1\xa0000,00\xa0₽" in pipeline.text

@@ -1,3 +1,4 @@
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -111,3 +112,20 @@ async def test_a_telegram_id_is_positive(services: Services, telegram_id: int) -
     with pytest.raises(InvalidTelegramId):
         await services.users.add(telegram_id, Role.MANAGER, "Nobody")
     assert list(await services.users.all()) == []
+
+
+async def test_two_admins_turning_each_other_off_at_once_leave_one(
+    services: Services, admin: Actor, anna: Actor
+) -> None:
+    await services.users.change(anna.id, admin, role=Role.ADMIN)
+    anna = await services.users.actor(anna.telegram_id)
+    for _round in range(5):
+        outcomes = await asyncio.gather(
+            services.users.change(anna.id, admin, active=False),
+            services.users.change(admin.id, anna, active=False),
+            return_exceptions=True,
+        )
+        admins = [u for u in await services.users.all() if u.active and u.role is Role.ADMIN]
+        assert len(admins) >= 1, outcomes
+        for user in (admin, anna):  # both back for the next round
+            await services.users.set_active(user.telegram_id, True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
-from db.models import Lead
+from db.models import Activity, Lead
 from leadbot.errors import IdempotencyConflict
 from leadbot.services.calls import CallEvent, CallStatus, Direction
 from leadbot.services.lead_input import LeadDraft
@@ -102,4 +102,15 @@ async def test_one_call_event_racing_itself_makes_one_lead(services: Services) -
     call = CallEvent("+7 916 000-11-22", "+74950000000", Direction.IN, CallStatus.MISSED, 0, "pbx-9")
     outcomes = await asyncio.gather(*(services.calls.handle(call) for _ in range(5)))
     assert [o.created for o in outcomes].count(True) == 1
+    assert await leads(services) == 1
+
+
+async def test_a_call_retried_after_the_upgrade_finds_the_lead_it_made_before(services: Services) -> None:
+    call = CallEvent("+7 916 000-33-44", "+74950000000", Direction.IN, CallStatus.MISSED, 0, "call-888")
+    made = await services.calls.handle(call)
+    assert made.lead is not None
+    async with services.ctx.transaction() as session:  # as calls kept their ids before: on the lead
+        await session.execute(delete(Activity).where(Activity.external_id == "call-888"))
+        await session.execute(update(Lead).where(Lead.id == made.lead.id).values(external_id="call-888"))
+    assert (await services.calls.handle(call)).repeated
     assert await leads(services) == 1
