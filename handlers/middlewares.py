@@ -23,16 +23,23 @@ log = logging.getLogger("leadbot.strangers")
 
 class StrangerRefusals:
     """Tells someone who is not registered why nothing happens, in a message at most once per `period`
-    per person, so that a flood from strangers cannot spend the bot's sending budget. Only the latest
-    `remember` strangers are remembered. A press is always answered (it would keep spinning otherwise)."""
+    per person and at most `per_minute` messages to all strangers together, so that a flood from
+    strangers (one or thousands) cannot spend the bot's sending budget. Only the latest `remember`
+    strangers are remembered. A press is always answered (it would keep spinning otherwise)."""
 
     def __init__(
-        self, clock: Clock, period: timedelta = timedelta(minutes=10), remember: int = 10_000
+        self,
+        clock: Clock,
+        period: timedelta = timedelta(minutes=10),
+        remember: int = 10_000,
+        per_minute: int = 20,
     ) -> None:
         self._clock = clock
         self._period = period
         self._remember = remember
+        self._per_minute = per_minute
         self._told: OrderedDict[int, datetime] = OrderedDict()
+        self._recent: deque[datetime] = deque()  # when the messages of the last minute went
 
     def due(self, user_id: int) -> bool:
         """Whether this person may be told now; if so, counted as told."""
@@ -40,6 +47,11 @@ class StrangerRefusals:
         told = self._told.get(user_id)
         if told is not None and now - told < self._period:
             return False
+        while self._recent and now - self._recent[0] >= timedelta(minutes=1):
+            self._recent.popleft()
+        if len(self._recent) >= self._per_minute:
+            return False
+        self._recent.append(now)
         self._told[user_id] = now
         self._told.move_to_end(user_id)
         while len(self._told) > self._remember:
