@@ -11,6 +11,7 @@ from sqlalchemy.types import TypeDecorator
 DB_INT_MAX = 2**31 - 1
 """The largest id, version or count an `integer` column holds on every database (PostgreSQL's is 32-bit)."""
 
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out (SQLite drops the offset otherwise)."""
 

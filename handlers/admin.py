@@ -21,10 +21,10 @@ from handlers.render import clip, esc, fit
 from handlers.start import role_name
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
-from leadbot.permissions import Permission, allowed
+from leadbot.permissions import Permission, allowed, may_supervise
+from leadbot.rendering import Rendered
 from leadbot.services.directories import Directory
 from leadbot.services.registry import Services
 
@@ -81,12 +81,7 @@ def user_view(user: User, users: list[User]) -> Rendered:
         if role is not user.role:
             kb.button(text=role_name(role), callback_data=UserCb(op=UserOp.ROLE, id=user.id, arg=role.value))
     for boss in users:
-        if (
-            boss.role is not Role.MANAGER
-            and boss.id != user.id
-            and boss.id != user.supervisor_id
-            and boss.active
-        ):
+        if boss.id != user.supervisor_id and may_supervise(boss, user):
             kb.button(
                 text="👔 " + clip(boss.name, 25),
                 callback_data=UserCb(op=UserOp.SUPERVISOR, id=user.id, arg=str(boss.id)),

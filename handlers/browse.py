@@ -18,9 +18,9 @@ from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import clip, esc, fit
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError, NotFound
 from leadbot.i18n_marker import N_
+from leadbot.rendering import Rendered
 from leadbot.services.directories import Directory
 from leadbot.services.queries import Page, PipelineRow
 from leadbot.services.registry import Services

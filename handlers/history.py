@@ -17,9 +17,9 @@ from handlers.i18n import _, __, current_locale
 from handlers.render import clip, esc, fit
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
+from leadbot.rendering import Rendered
 from leadbot.services.history import CallNote, Change, Phone, Record, Value
 from leadbot.services.registry import Services
 

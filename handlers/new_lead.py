@@ -37,7 +37,6 @@ STEPS: list[tuple[State, str]] = [
     (NewLead.comment, "comment"),
     (NewLead.amount, "amount"),
 ]
-DEFAULT_SOURCE = "OTHER"
 
 
 def question(field: str) -> str:
@@ -145,7 +144,7 @@ def draft_of(data: dict[str, Any]) -> LeadDraft:
         company_title=fields.get("company_title"),
         comment=fields.get("comment"),
         amount=fields.get("amount"),
-        source_code=fields.get("source_code", DEFAULT_SOURCE),
+        **({"source_code": fields["source_code"]} if fields.get("source_code") else {}),
     )
 
 
@@ -196,9 +195,8 @@ async def save(
     """Create the lead and show its live card here: the only copy the maker gets (the service alerts
     the group, and the assignee only when it is somebody else)."""
     draft = draft_of(await state.get_data())
-    draft.assignee_id = me.id
     try:
-        outcome = await services.leads.create(draft, me)
+        outcome = await services.leads.create_by_hand(draft, me)
     except DomainError as error:
         await message.answer(error.render(_, html=True))
         return

@@ -14,8 +14,8 @@ from handlers.reminders import agenda, notice_keyboard, notice_text, reminder_ke
 from handlers.render import clip, esc
 from handlers.reports import weekly_summary
 from leadbot.config import Settings
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.rendering import Rendered
 from leadbot.services.outbox import OutboxKind
 from leadbot.services.registry import Services
 

@@ -21,8 +21,8 @@ from handlers.render import clip, esc, fit
 from handlers.states import CommentText, RescheduleTime
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.rendering import Rendered
 from leadbot.services.nudges import end_of_local_day
 from leadbot.services.queries import LeadRow
 from leadbot.services.registry import Services

@@ -20,9 +20,9 @@ from handlers.report_text import chat_text
 from handlers.states import ReportPeriod
 from handlers.telegram_io import answer_long, edit_markup, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError, InvalidValue
 from leadbot.i18n_marker import N_
+from leadbot.rendering import Rendered
 from leadbot.reporting import chart_png
 from leadbot.services.nudges import last_week
 from leadbot.services.registry import Services

@@ -14,8 +14,8 @@ from handlers.i18n import _
 from handlers.render import esc
 from handlers.telegram_io import edit, pressed_message, refuse
 from leadbot.actor import Actor
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.rendering import Rendered
 from leadbot.services.registry import Services
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}

@@ -8,8 +8,8 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
 from handlers.i18n import _
-from leadbot.delivery.worker import Rendered
 from leadbot.errors import DomainError
+from leadbot.rendering import Rendered
 from leadbot.text_split import split_html
 
 

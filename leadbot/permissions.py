@@ -6,7 +6,7 @@ from collections.abc import Collection
 from enum import StrEnum
 
 from db.enums import Role
-from db.models import Lead
+from db.models import Lead, User
 from leadbot.actor import Actor
 from leadbot.errors import Forbidden
 
@@ -59,3 +59,8 @@ def require_exclusion(actor: Actor, holders: Collection[int | None]) -> None:
     `holders` are their assignees."""
     if actor.role is Role.MANAGER and any(holder not in (None, actor.id) for holder in holders):
         raise Forbidden()
+
+
+def may_supervise(boss: User, user: User) -> bool:
+    """A supervisor of `user`: another active user who is a supervisor or an admin."""
+    return boss.active and boss.role is not Role.MANAGER and boss.id != user.id

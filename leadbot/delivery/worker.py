@@ -14,12 +14,9 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 from aiogram import Bot
-from aiogram.types import InlineKeyboardMarkup
 
 from db.models import Outbox
 from leadbot.clock import Clock, SystemClock
@@ -27,6 +24,7 @@ from leadbot.delivery.failures import Failure, Verdict, classify
 from leadbot.delivery.limits import RateLimits, is_group
 from leadbot.delivery.marks import PendingMarks, Posted, Sent
 from leadbot.delivery.store import CARD_EDIT, PARTS_SENT, DeliveryStore
+from leadbot.rendering import Rendered, Renderer
 from leadbot.services.outbox import OutboxKind
 from leadbot.text_split import split_html
 
@@ -35,24 +33,6 @@ log = logging.getLogger("leadbot.delivery")
 DIGEST_THRESHOLD = 5
 TICK = 0.2
 MAX_REST = 30.0  # seconds between passes while passes keep failing (the database is down, say)
-
-
-@dataclass(frozen=True)
-class Rendered:
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-
-
-class Renderer(Protocol):
-    """Turns ids into Telegram messages in the chat's language (implemented by the UI layer)."""
-
-    async def lead_card(self, lead_id: int, chat_id: int, note: dict[str, Any] | None = None) -> Rendered: ...
-
-    async def digest(self, lead_ids: Sequence[int], chat_id: int) -> Rendered: ...
-
-    async def message(
-        self, kind: str, payload: dict[str, Any], lead_id: int | None, chat_id: int
-    ) -> Rendered | None: ...
 
 
 class DeliveryWorker:

@@ -164,6 +164,11 @@ class LeadService:
             self._require_same_request(earlier, request)
             return CreateOutcome(lead=earlier, created=False)
 
+    async def create_by_hand(self, draft: LeadDraft, by: Actor) -> CreateOutcome:
+        """A lead typed in the chat (/new): whoever makes it is its assignee."""
+        draft.assignee_id = by.id
+        return await self.create(draft, by)
+
     async def _alert_chats(self, session: AsyncSession, lead: Lead, by: Actor | None) -> set[int | None]:
         """The team group, and the assignee's private chat unless the assignee made the lead: whoever
         creates a lead in the bot gets its card there, in the dialog (sent and kept live by the handler)."""

@@ -23,7 +23,7 @@ from leadbot.errors import (
 )
 from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
-from leadbot.permissions import Permission, require
+from leadbot.permissions import Permission, may_supervise, require
 from leadbot.services.context import ServiceContext
 from leadbot.translations import LANGUAGES
 
@@ -184,7 +184,7 @@ class UserService:
                 user.role = role
             if supervisor_id is not None:
                 supervisor = await session.get(User, supervisor_id)
-                if supervisor is None or supervisor.id == user.id or supervisor.role is Role.MANAGER:
+                if supervisor is None or not may_supervise(supervisor, user):
                     raise InvalidValue(field=N_("supervisor"), value=supervisor_id)
                 user.supervisor_id = supervisor.id
             if clear_supervisor:

@@ -29,7 +29,8 @@ from leadbot.config import Settings
 from leadbot.delivery.limits import RateLimits
 from leadbot.delivery.marks import MARK_MEMORY
 from leadbot.delivery.store import DeliveryStore
-from leadbot.delivery.worker import MAX_REST, TICK, DeliveryWorker, Rendered
+from leadbot.delivery.worker import MAX_REST, TICK, DeliveryWorker
+from leadbot.rendering import Rendered
 from leadbot.services import outbox
 from tests.conftest import ALERT_CHAT_ID
 from tests.e2e.conftest import card_of
