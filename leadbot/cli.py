@@ -21,7 +21,6 @@ from leadbot.cli_users import users_command
 from leadbot.config import Settings, configured_language
 from leadbot.database import open_database
 from leadbot.errors import DomainError
-from leadbot.startup_errors import TokenMissing
 
 Command = Callable[[Settings, argparse.Namespace], str]
 
@@ -29,8 +28,6 @@ Command = Callable[[Settings, argparse.Namespace], str]
 def run_command(settings: Settings, _args: argparse.Namespace) -> str:
     from leadbot.app import run_application  # the bot's layer, only for `leadbot run`
 
-    if not settings.bot_token:
-        raise TokenMissing()
     asyncio.run(run_application(settings, _))
     return _("stopped")
 

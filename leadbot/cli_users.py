@@ -13,6 +13,7 @@ from leadbot.cli_text import CliError, _
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.errors import NotFound
+from leadbot.role_names import role_name
 from leadbot.services.users import UserService
 
 
@@ -22,7 +23,7 @@ def users_command(settings: Settings, args: argparse.Namespace) -> str:
     if args.users_command == "add":
         actor = asyncio.run(_add(settings, args.telegram_id, Role(args.role), args.name))
         return _("{name} ({telegram_id}) is {role}").format(
-            name=actor.name, telegram_id=actor.telegram_id, role=role_name(actor.role)
+            name=actor.name, telegram_id=actor.telegram_id, role=role_name(actor.role, _)
         )
     active = args.users_command == "activate"
     user = asyncio.run(_set_active(settings, args.telegram_id, active))
@@ -32,11 +33,6 @@ def users_command(settings: Settings, args: argparse.Namespace) -> str:
         else _("{name} ({telegram_id}) can no longer use the bot")
     )
     return text.format(name=user.name, telegram_id=user.telegram_id)
-
-
-def role_name(role: Role) -> str:
-    names = {Role.ADMIN: _("administrator"), Role.SUPERVISOR: _("supervisor"), Role.MANAGER: _("manager")}
-    return names[role]
 
 
 def users_table(users: Sequence[User], settings: Settings) -> str:
@@ -49,7 +45,7 @@ def users_table(users: Sequence[User], settings: Settings) -> str:
         [
             str(user.telegram_id),
             user.name,
-            role_name(user.role),
+            role_name(user.role, _),
             _("yes") if user.active else _("no"),
             user.language or user.telegram_language or default.format(value=settings.locale),
             user.timezone or default.format(value=settings.timezone),

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from leadbot.delivery.store import DeliveryStore
+from leadbot.services.delivery_store import DeliveryStore
 
 log = logging.getLogger("leadbot.delivery")
 

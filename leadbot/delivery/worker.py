@@ -23,8 +23,8 @@ from leadbot.clock import Clock, SystemClock
 from leadbot.delivery.failures import Failure, Verdict, classify
 from leadbot.delivery.limits import RateLimits, is_group
 from leadbot.delivery.marks import PendingMarks, Posted, Sent
-from leadbot.delivery.store import CARD_EDIT, PARTS_SENT, DeliveryStore
 from leadbot.rendering import Rendered, Renderer
+from leadbot.services.delivery_store import CARD_EDIT, PARTS_SENT, DeliveryStore
 from leadbot.services.outbox import OutboxKind
 from leadbot.text_split import split_html
 

@@ -8,8 +8,8 @@ from dataclasses import astuple, dataclass
 from datetime import timedelta
 
 from db.statistics import refresh_statistics
-from leadbot.delivery.store import DeliveryStore
 from leadbot.services.context import ServiceContext
+from leadbot.services.delivery_store import DeliveryStore
 from leadbot.services.dialogs import DialogStore
 from leadbot.services.forms import WINDOW, FormService
 

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadbot.delivery.store import DeliveryStore
+from leadbot.clock import Clock
 from leadbot.services.activities import ActivityService
 from leadbot.services.calls import CallService
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
+from leadbot.services.delivery_store import DeliveryStore
 from leadbot.services.dialogs import DialogStore
 from leadbot.services.directories import DirectoryService
 from leadbot.services.exclusions import ExclusionService
@@ -24,7 +25,8 @@ from leadbot.services.users import UserService
 
 @dataclass(frozen=True)
 class Services:
-    """Every service over one context; handed to handlers, the intake server and the CLI."""
+    """Every service over one context, built once by the composition root (leadbot/app.py); the intake
+    server takes it whole, the bot hands each handler the members it names."""
 
     ctx: ServiceContext
     leads: LeadService
@@ -44,6 +46,11 @@ class Services:
     forms: FormService
     reports: ReportService
     maintenance: Maintenance
+
+    @property
+    def clock(self) -> Clock:
+        """The application's clock, for those that read the time without a service (the bot's screens)."""
+        return self.ctx.clock
 
     @classmethod
     def build(cls, ctx: ServiceContext) -> Services:
