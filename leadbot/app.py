@@ -37,12 +37,11 @@ from handlers.outbox_renderer import TelegramRenderer
 from handlers.setup import build_dispatcher
 from leadbot.clock import Clock
 from leadbot.config import Settings
-from leadbot.database import open_database
 from leadbot.delivery.worker import DeliveryWorker
 from leadbot.i18n_marker import N_
 from leadbot.log_redaction import redact_secrets
 from leadbot.scheduling import Scheduler
-from leadbot.services.registry import Services
+from leadbot.services.registry import Services, open_services
 from leadbot.startup_errors import (
     CannotListen,
     MalformedToken,
@@ -124,8 +123,7 @@ class Application:
         redact_secrets(self.settings.bot_token, self.settings.api_token, webhook_secret(self.settings))
         self.bot = build_bot(self.settings)
         self._stack.push_async_callback(self.bot.session.close)
-        ctx = await self._stack.enter_async_context(open_database(self.settings, self._clock))
-        self.services = Services.build(ctx)
+        self.services = await self._stack.enter_async_context(open_services(self.settings, self._clock))
         i18n = build_i18n(self.settings.locale)
         self.dispatcher = build_dispatcher(self.services, self.settings, i18n)
         await self._serve_http()
@@ -134,7 +132,7 @@ class Application:
             self.bot,
             self.services.delivery,
             TelegramRenderer(self.services, i18n, self.settings),
-            clock=ctx.clock,
+            clock=self.services.clock,
             request_timeout=self.delivery_timeout,
         )
         self.scheduler = Scheduler(self.services)

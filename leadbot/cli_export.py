@@ -10,9 +10,9 @@ from pathlib import Path
 from leadbot.cli_parser import period
 from leadbot.cli_text import CliError, _, ngettext
 from leadbot.config import Settings
-from leadbot.database import open_database
 from leadbot.intake.tables import check_written_name, write_table
-from leadbot.services.exports import HEADERS, ExportService
+from leadbot.services.exports import HEADERS
+from leadbot.services.registry import open_services
 
 
 def export_command(settings: Settings, args: argparse.Namespace) -> str:
@@ -34,8 +34,8 @@ def export_command(settings: Settings, args: argparse.Namespace) -> str:
 async def _rows(
     settings: Settings, status: str | None, source: str | None, since: datetime | None, until: datetime | None
 ) -> list[list[object]]:
-    async with open_database(settings, must_exist=True) as ctx:
-        return await ExportService(ctx).rows(status=status, source=source, since=since, until=until)
+    async with open_services(settings, must_exist=True) as services:
+        return await services.exports.rows(status=status, source=source, since=since, until=until)
 
 
 def check_folder(path: Path) -> None:

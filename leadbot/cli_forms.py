@@ -7,9 +7,7 @@ import asyncio
 
 from leadbot.cli_text import _
 from leadbot.config import Settings
-from leadbot.database import open_database
-from leadbot.services.forms import FormService
-from leadbot.services.leads import LeadService
+from leadbot.services.registry import open_services
 
 
 def forms_command(settings: Settings, args: argparse.Namespace) -> str:
@@ -17,8 +15,8 @@ def forms_command(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _forms(settings: Settings, args: argparse.Namespace) -> str:
-    async with open_database(settings, must_exist=True) as ctx:
-        service = FormService(ctx, LeadService(ctx))
+    async with open_services(settings, must_exist=True) as services:
+        service = services.forms
         if args.forms_command == "add":
             form = await service.add(
                 args.key,

@@ -11,10 +11,10 @@ from leadbot.cli_export import cannot_write, check_folder
 from leadbot.cli_parser import period
 from leadbot.cli_text import CliError, _, current_language
 from leadbot.config import Settings
-from leadbot.database import open_database
 from leadbot.intake.tables import table_bytes
 from leadbot.reporting import chart_png, table_rows, text_table
-from leadbot.services.reports import Report, ReportName, ReportService
+from leadbot.services.registry import open_services
+from leadbot.services.reports import Report, ReportName
 
 
 def report_command(settings: Settings, args: argparse.Namespace) -> str:
@@ -40,5 +40,5 @@ def report_command(settings: Settings, args: argparse.Namespace) -> str:
 
 
 async def _build(settings: Settings, name: ReportName, since: datetime, until: datetime) -> Report:
-    async with open_database(settings, must_exist=True) as ctx:
-        return await ReportService(ctx).build(name, since, until, locale=current_language())
+    async with open_services(settings, must_exist=True) as services:
+        return await services.reports.build(name, since, until, locale=current_language())

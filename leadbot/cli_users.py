@@ -11,10 +11,9 @@ from db.models import User
 from leadbot.actor import Actor
 from leadbot.cli_text import CliError, _
 from leadbot.config import Settings
-from leadbot.database import open_database
 from leadbot.errors import NotFound
 from leadbot.role_names import role_name
-from leadbot.services.users import UserService
+from leadbot.services.registry import open_services
 
 
 def users_command(settings: Settings, args: argparse.Namespace) -> str:
@@ -60,19 +59,19 @@ def users_table(users: Sequence[User], settings: Settings) -> str:
 
 
 async def _team(settings: Settings) -> Sequence[User]:
-    async with open_database(settings, must_exist=True) as ctx:
-        return await UserService(ctx).all()
+    async with open_services(settings, must_exist=True) as services:
+        return await services.users.all()
 
 
 async def _add(settings: Settings, telegram_id: int, role: Role, name: str) -> Actor:
-    async with open_database(settings, must_exist=True) as ctx:
-        return await UserService(ctx).add(telegram_id, role, name)
+    async with open_services(settings, must_exist=True) as services:
+        return await services.users.add(telegram_id, role, name)
 
 
 async def _set_active(settings: Settings, telegram_id: int, active: bool) -> User:
-    async with open_database(settings, must_exist=True) as ctx:
+    async with open_services(settings, must_exist=True) as services:
         try:
-            return await UserService(ctx).set_active(telegram_id, active)
+            return await services.users.set_active(telegram_id, active)
         except NotFound:
             raise CliError(
                 _("there is no user with Telegram id {telegram_id}; leadbot users list shows them").format(

@@ -72,15 +72,14 @@ async def prepare(engine: AsyncEngine) -> None:
 
 @asynccontextmanager
 async def open_database(
-    settings: Settings, clock: Clock | None = None, *, migrate: bool = True, must_exist: bool = False
+    settings: Settings, clock: Clock | None = None, *, must_exist: bool = False
 ) -> AsyncIterator[ServiceContext]:
     """`must_exist`: refuse an SQLite file that is not there yet instead of creating an empty one (every
     command but `leadbot run` and `leadbot db upgrade`)."""
     engine = _engine(settings.database_url, must_exist=must_exist)
     try:
         await _check_connection(engine)
-        if migrate:
-            await prepare(engine)
+        await prepare(engine)
         yield ServiceContext(create_session_factory(engine), settings, clock or SystemClock())
     finally:
         await engine.dispose()

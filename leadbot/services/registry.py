@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from leadbot.clock import Clock
+from leadbot.config import Settings
+from leadbot.database import open_database
 from leadbot.services.activities import ActivityService
 from leadbot.services.calls import CallService
 from leadbot.services.context import ServiceContext
@@ -78,3 +82,13 @@ class Services:
             reports=ReportService(ctx),
             maintenance=Maintenance(ctx, dialogs, delivery, forms),
         )
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, clock: Clock | None = None, *, must_exist: bool = False
+) -> AsyncIterator[Services]:
+    """The database (migrated, seeded) and every service over it: what the bot and each command run on.
+    `must_exist` as in open_database."""
+    async with open_database(settings, clock, must_exist=must_exist) as ctx:
+        yield Services.build(ctx)
