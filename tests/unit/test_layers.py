@@ -4,8 +4,9 @@
 
 `leadbot core` is every leadbot module not named by another layer (clock, config, errors, permissions, ...);
 the composition roots are leadbot.app, leadbot.cli and leadbot.cli_* (and `python -m leadbot`), which build
-everything. Intake and delivery are side by side: neither imports the other. Imports inside functions and
-under TYPE_CHECKING count too: an arrow is an arrow.
+everything. Intake and delivery are side by side: neither imports the other. SQL stays in the services and
+below: nothing above them imports sqlalchemy. Imports inside functions and under TYPE_CHECKING count too:
+an arrow is an arrow.
 
 Telegram (aiogram) is the handlers' business. Below them it is imported only by
 - leadbot.rendering: `aiogram.types`, for the keyboard a rendered message carries; it is the protocol the UI
@@ -185,6 +186,16 @@ def test_each_module_has_its_layer(module: str, expected: int | None) -> None:
 )
 def test_which_arrows_point_up(module: str, imported: str, up: bool) -> None:
     assert points_up(module, imported) is up
+
+
+def test_no_sql_above_the_services() -> None:
+    """Intake, delivery, handlers and the roots ask services; only the layers below speak SQL."""
+    speaking_sql = {
+        module
+        for module, path in modules()
+        if (layer(module) or DB) > SERVICES and any(within(i, "sqlalchemy") for i in imports_of(path))
+    }
+    assert sorted(speaking_sql) == []
 
 
 def test_db_imports_nothing_of_the_application() -> None:
