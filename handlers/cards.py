@@ -104,6 +104,36 @@ def known_line(known: KnownClient, now: datetime) -> str:
     return "💡 " + ", ".join(parts)
 
 
+def links_line(card: LeadCard) -> list[str]:
+    """What the lead is linked to (none or one line)."""
+    links = []
+    if card.contact is not None:
+        links.append(_("contact {name}").format(name=esc(clip(card.contact.full_name, 60))))
+    if card.company is not None:
+        links.append(_("company {name}").format(name=esc(clip(card.company.title, 60))))
+    if card.deal is not None:
+        links.append(_("deal #{id}").format(id=card.deal.id))
+    return ["🔗 " + ", ".join(links)] if links else []
+
+
+def next_activity_line(card: LeadCard, zone: ZoneInfo) -> list[str]:
+    """The next planned reminder (none or one line)."""
+    activity = card.next_activity
+    if activity is None or activity.due_at is None:
+        return []
+    icon, kind = ACTIVITY_KINDS.get(activity.kind, ("⏰", ""))
+    when, who = moment(activity.due_at, zone), esc(card.next_responsible or "")
+    return [f"{icon} " + _("Next: {kind}, {when} ({who})").format(kind=kind, when=when, who=who)]
+
+
+def note_line(note: dict[str, Any] | None) -> list[str]:
+    """Who did the change the refreshed card shows (none or one line)."""
+    if not note or not note.get("by"):
+        return []
+    action = ACTION_LABELS.get(str(note.get("action")))
+    return ["✍️ " + _("{who} {did}").format(who=esc(note["by"]), did=action or esc(note.get("action")))]
+
+
 def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, Any] | None = None) -> str:
     lead, locale = card.lead, current_locale()
     heading = _("Lead #{id}: {title}").format(id=lead.id, title=esc(clip(lead.display_title, 120)))
@@ -134,33 +164,14 @@ def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, 
     )
     if card.junk_reason is not None:
         lines.append("🗑 " + _("Junk: {reason}").format(reason=esc(card.junk_reason.name(locale))))
-    if card.deal is not None or card.contact is not None or card.company is not None:
-        links = []
-        if card.contact is not None:
-            links.append(_("contact {name}").format(name=esc(clip(card.contact.full_name, 60))))
-        if card.company is not None:
-            links.append(_("company {name}").format(name=esc(clip(card.company.title, 60))))
-        if card.deal is not None:
-            links.append(_("deal #{id}").format(id=card.deal.id))
-        lines.append("🔗 " + ", ".join(links))
+    lines += links_line(card)
     if lead.is_repeat:
         lines.append("🔁 " + _("Repeat lead: a returning client"))
     lines += [known_line(known, now) for known in card.known if known.match.id != lead.contact_id]
-    if card.next_activity is not None and card.next_activity.due_at is not None:
-        icon, kind = ACTIVITY_KINDS.get(card.next_activity.kind, ("⏰", ""))
-        lines.append(
-            f"{icon} "
-            + _("Next: {kind}, {when} ({who})").format(
-                kind=kind, when=moment(card.next_activity.due_at, zone), who=esc(card.next_responsible or "")
-            )
-        )
+    lines += next_activity_line(card, zone)
     if lead.comment:
         lines.append("💬 " + esc(clip(lead.comment, 600)))
-    if note and note.get("by"):
-        action = ACTION_LABELS.get(str(note.get("action")))
-        lines.append(
-            "✍️ " + _("{who} {did}").format(who=esc(note["by"]), did=action or esc(note.get("action")))
-        )
+    lines += note_line(note)
     return fit(lines, lambda n: _("…and {count} more").format(count=n))
 
 
