@@ -87,18 +87,17 @@ def change_line(change: Change, zone: ZoneInfo) -> str:
     return line
 
 
-async def send_history(
+async def history_pressed(
     query: CallbackQuery,
-    answer: CallbackAnswer,
-    lead_id: int,
-    page: int,
+    callback_data: HistoryCb,
     history: HistoryService,
     settings: Settings,
     me: Actor,
-    *,
-    in_place: bool,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    """`in_place`: the press came from the history message itself (paging), so edit it."""
+    """The history goes to the presser's private chat; a press on the history message itself (paging,
+    `page` given) edits it."""
+    lead_id, page = callback_data.lead_id, callback_data.page or 0
     log = await history.log_of_lead(lead_id, offset=page * HISTORY_PAGE, limit=HISTORY_PAGE)
     zone = me.zone(settings.timezone)
     pages = max(1, -(-log.total // HISTORY_PAGE))
@@ -111,9 +110,10 @@ async def send_history(
         kb.button(text="▶", callback_data=HistoryCb(lead_id=lead_id, page=page + 1))
     rendered = Rendered(fit(lines, lambda n: _("…and {count} more").format(count=n)), kb.as_markup())
     message = pressed_message(query)
-    if in_place and message is not None and message.chat.id == me.telegram_id:
+    private = message is not None and message.chat.id == me.telegram_id
+    if callback_data.page is not None and message is not None and private:
         await edit(message, rendered)
     else:
         await query.bot.send_message(me.telegram_id, rendered.text, reply_markup=rendered.markup)  # type: ignore[union-attr]
-    if message is None or message.chat.id != me.telegram_id:
-        answer.text = _("The history is in your private chat with the bot.")
+    if not private:
+        callback_answer.text = _("The history is in your private chat with the bot.")

@@ -44,7 +44,7 @@ from handlers.cards import (
     status_menu,
 )
 from handlers.formats import moment
-from handlers.history import send_history
+from handlers.history import history_pressed
 from handlers.i18n import _
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.refusals import lead_message, show_card
@@ -59,7 +59,6 @@ from leadbot.permissions import Permission, allowed
 from leadbot.services.activities import ActivityService
 from leadbot.services.conversion import ConversionService, ConvertRequest
 from leadbot.services.directories import DirectoryService
-from leadbot.services.history import HistoryService
 from leadbot.services.leads import LeadService
 from leadbot.services.queries import LeadCard, LeadQueries, PartyRow
 from leadbot.services.users import UserService
@@ -300,27 +299,6 @@ async def link_search(message: Message, state: FSMContext, queries: LeadQueries)
         return
     await message.answer(
         _("Choose whom to link lead #{id} to:").format(id=card.lead.id), reply_markup=link_menu(card, parties)
-    )
-
-
-async def history_pressed(
-    query: CallbackQuery,
-    callback_data: HistoryCb,
-    history: HistoryService,
-    settings: Settings,
-    me: Actor,
-    callback_answer: CallbackAnswer,
-) -> None:
-    page = callback_data.page
-    await send_history(
-        query,
-        callback_answer,
-        callback_data.lead_id,
-        page or 0,
-        history,
-        settings,
-        me,
-        in_place=page is not None,
     )
 
 
