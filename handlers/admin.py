@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n.context import get_i18n
@@ -12,21 +12,32 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.enums import CommKind, Role
 from db.models import User
-from handlers.callbacks import ExclusionCb, StatusAdminCb, UserCb, UserOp
+from handlers.callbacks import (
+    ExclusionCb,
+    ExclusionOp,
+    Move,
+    StatusAdminCb,
+    UserActiveCb,
+    UserBossCb,
+    UserListCb,
+    UserRoleCb,
+    UserShowCb,
+)
 from handlers.commands import drop_user_commands, publish_user_commands
 from handlers.formats import day, number
 from handlers.i18n import _, current_locale
-from handlers.numbers import db_int
 from handlers.render import clip, esc, fit
 from handlers.start import role_name
-from handlers.telegram_io import edit, pressed_message, refuse
+from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
+from leadbot.config import Settings
 from leadbot.normalize import format_phone
 from leadbot.permissions import Permission, allowed, may_supervise
 from leadbot.rendering import Rendered
-from leadbot.services.directories import Directory
-from leadbot.services.registry import Services
+from leadbot.services.directories import Directory, DirectoryService
+from leadbot.services.exclusions import ExclusionService
+from leadbot.services.forms import FormService
+from leadbot.services.users import UserService
 
 EXCLUSIONS_PAGE = 20
 _BY_LEAD = re.compile(r"lead #(\d{1,10})", re.ASCII)
@@ -39,16 +50,12 @@ def _more(n: int) -> str:
 # --- invitations and users -------------------------------------------------------------------------
 
 
-async def invite(message: Message, command: CommandObject, services: Services, me: Actor, bot: Bot) -> None:
+async def invite(message: Message, command: CommandObject, users: UserService, me: Actor, bot: Bot) -> None:
     role_text = (command.args or "").strip().lower()
     if role_text not in {r.value for r in Role}:
         await message.answer(_("Write the role: /invite manager, /invite supervisor or /invite admin"))
         return
-    try:
-        code = await services.users.create_invite(Role(role_text), me)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    code = await users.create_invite(Role(role_text), me)
     username = (await bot.me()).username
     link = f"https://t.me/{username}?start={code}"
     await message.answer(
@@ -63,7 +70,7 @@ def users_view(users: list[User]) -> Rendered:
     for user in users:
         state = "" if user.active else " ⛔"
         lines.append(f"{esc(user.name)} · {role_name(user.role)}{state}")
-        kb.button(text=f"{clip(user.name, 30)}{state}", callback_data=UserCb(op=UserOp.SHOW, id=user.id))
+        kb.button(text=f"{clip(user.name, 30)}{state}", callback_data=UserShowCb(user_id=user.id))
     kb.adjust(2)
     return Rendered(fit(lines, _more), kb.as_markup())
 
@@ -79,61 +86,75 @@ def user_view(user: User, users: list[User]) -> Rendered:
     kb = InlineKeyboardBuilder()
     for role in Role:
         if role is not user.role:
-            kb.button(text=role_name(role), callback_data=UserCb(op=UserOp.ROLE, id=user.id, arg=role.value))
+            kb.button(text=role_name(role), callback_data=UserRoleCb(user_id=user.id, role=role))
     for boss in users:
         if boss.id != user.supervisor_id and may_supervise(boss, user):
             kb.button(
                 text="👔 " + clip(boss.name, 25),
-                callback_data=UserCb(op=UserOp.SUPERVISOR, id=user.id, arg=str(boss.id)),
+                callback_data=UserBossCb(user_id=user.id, boss_id=boss.id),
             )
     toggle = _("Deactivate") if user.active else _("Activate")
-    kb.button(
-        text=toggle, callback_data=UserCb(op=UserOp.ACTIVE, id=user.id, arg="0" if user.active else "1")
-    )
-    kb.button(text="← " + _("Back"), callback_data=UserCb(op=UserOp.LIST))
+    kb.button(text=toggle, callback_data=UserActiveCb(user_id=user.id, active=not user.active))
+    kb.button(text="← " + _("Back"), callback_data=UserListCb())
     kb.adjust(2)
     return Rendered("\n".join(lines), kb.as_markup())
 
 
-async def users_command(message: Message, services: Services, me: Actor) -> None:
-    try:
-        rendered = users_view(list(await services.users.team(me)))
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+async def users_command(message: Message, users: UserService, me: Actor) -> None:
+    rendered = users_view(list(await users.team(me)))
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-async def users_pressed(
-    query: CallbackQuery, callback_data: UserCb, services: Services, me: Actor, bot: Bot
-) -> None:
+async def show_users(query: CallbackQuery, users: UserService, me: Actor) -> None:
     message = pressed_message(query)
-    if message is None:
-        await query.answer()
-        return
-    try:
-        match callback_data.op:
-            case UserOp.ROLE:
-                changed = await services.users.change(callback_data.id, me, role=Role(callback_data.arg))
-                await refresh_menu(bot, changed, services.ctx.settings.locale)
-            case UserOp.SUPERVISOR:
-                await services.users.change(callback_data.id, me, supervisor_id=db_int(callback_data.arg))
-            case UserOp.ACTIVE:
-                changed = await services.users.change(callback_data.id, me, active=callback_data.arg == "1")
-                await refresh_menu(bot, changed, services.ctx.settings.locale)
-        users = list(await services.users.team(me))
-        if callback_data.op is UserOp.LIST:
-            rendered = users_view(users)
-        else:
-            rendered = user_view(await services.users.get(callback_data.id), users)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    except ValueError:  # a forged role or id
-        await query.answer(_("This button is outdated."), show_alert=True)
-        return
-    await edit(message, rendered)
-    await query.answer()
+    if message is not None:
+        await edit(message, users_view(list(await users.team(me))))
+
+
+async def show_user(query: CallbackQuery, user_id: int, users: UserService, me: Actor) -> None:
+    team = list(await users.team(me))
+    message = pressed_message(query)
+    if message is not None:
+        await edit(message, user_view(await users.get(user_id), team))
+
+
+async def user_pressed(
+    query: CallbackQuery, callback_data: UserShowCb, users: UserService, me: Actor
+) -> None:
+    await show_user(query, callback_data.user_id, users, me)
+
+
+async def role_pressed(
+    query: CallbackQuery,
+    callback_data: UserRoleCb,
+    users: UserService,
+    me: Actor,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    changed = await users.change(callback_data.user_id, me, role=callback_data.role)
+    await refresh_menu(bot, changed, settings.locale)
+    await show_user(query, callback_data.user_id, users, me)
+
+
+async def boss_pressed(
+    query: CallbackQuery, callback_data: UserBossCb, users: UserService, me: Actor
+) -> None:
+    await users.change(callback_data.user_id, me, supervisor_id=callback_data.boss_id)
+    await show_user(query, callback_data.user_id, users, me)
+
+
+async def active_pressed(
+    query: CallbackQuery,
+    callback_data: UserActiveCb,
+    users: UserService,
+    me: Actor,
+    bot: Bot,
+    settings: Settings,
+) -> None:
+    changed = await users.change(callback_data.user_id, me, active=callback_data.active)
+    await refresh_menu(bot, changed, settings.locale)
+    await show_user(query, callback_data.user_id, users, me)
 
 
 async def refresh_menu(bot: Bot, user: User, default_locale: str) -> None:
@@ -148,15 +169,15 @@ async def refresh_menu(bot: Bot, user: User, default_locale: str) -> None:
 # --- statuses ---------------------------------------------------------------------------------------
 
 
-async def statuses_view(services: Services) -> Rendered:
+async def statuses_view(directories: DirectoryService) -> Rendered:
     locale = current_locale()
-    statuses = await services.directories.process_statuses()
+    statuses = await directories.process_statuses()
     lines = ["📊 <b>" + _("Lead statuses in work") + "</b>"]
     kb = InlineKeyboardBuilder()
     for status in statuses:
         lines.append(f"<code>{esc(status.code)}</code> · {esc(status.name_ru)} / {esc(status.name_en)}")
-        kb.button(text=f"▲ {status.name(locale)}", callback_data=StatusAdminCb(op="up", code=status.code))
-        kb.button(text="▼", callback_data=StatusAdminCb(op="down", code=status.code))
+        kb.button(text=f"▲ {status.name(locale)}", callback_data=StatusAdminCb(op=Move.UP, code=status.code))
+        kb.button(text="▼", callback_data=StatusAdminCb(op=Move.DOWN, code=status.code))
     kb.adjust(2)
     lines += [
         "",
@@ -166,43 +187,33 @@ async def statuses_view(services: Services) -> Rendered:
     return Rendered("\n".join(lines), kb.as_markup())
 
 
-async def statuses_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+async def statuses_command(
+    message: Message, command: CommandObject, directories: DirectoryService, me: Actor
+) -> None:
     args = (command.args or "").strip()
-    try:
-        if args:
-            action, _sep, rest = args.partition(" ")
-            code, _sep, names = rest.strip().partition(" ")
-            ru, _sep, en = names.partition("|")
-            if action == "add" and ru.strip():
-                await services.directories.add(Directory.STATUSES, code, ru, en.strip() or ru, me)
-            elif action == "rename" and ru.strip():
-                await services.directories.rename(
-                    Directory.STATUSES, code.upper(), me, ru=ru, en=en.strip() or None
-                )
-            else:
-                await message.answer(_("Add: /statuses add CODE Name in Russian | Name in English"))
-                return
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
-    rendered = await statuses_view(services)
+    if args:
+        action, _sep, rest = args.partition(" ")
+        code, _sep, names = rest.strip().partition(" ")
+        ru, _sep, en = names.partition("|")
+        if action == "add" and ru.strip():
+            await directories.add(Directory.STATUSES, code, ru, en.strip() or ru, me)
+        elif action == "rename" and ru.strip():
+            await directories.rename(Directory.STATUSES, code.upper(), me, ru=ru, en=en.strip() or None)
+        else:
+            await message.answer(_("Add: /statuses add CODE Name in Russian | Name in English"))
+            return
+    rendered = await statuses_view(directories)
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
 async def status_moved(
-    query: CallbackQuery, callback_data: StatusAdminCb, services: Services, me: Actor
+    query: CallbackQuery, callback_data: StatusAdminCb, directories: DirectoryService, me: Actor
 ) -> None:
     message = pressed_message(query)
-    try:
-        await services.directories.move(
-            Directory.STATUSES, callback_data.code, -1 if callback_data.op == "up" else 1, me
-        )
-    except DomainError as error:
-        await refuse(query, error)
-        return
+    step = -1 if callback_data.op is Move.UP else 1
+    await directories.move(Directory.STATUSES, callback_data.code, step, me)
     if message is not None:
-        await edit(message, await statuses_view(services))
-    await query.answer()
+        await edit(message, await statuses_view(directories))
 
 
 # --- exclusions ---------------------------------------------------------------------------------------
@@ -217,9 +228,9 @@ def exclusion_reason(reason: str | None) -> str:
     return esc(clip(reason or "—", 40))
 
 
-async def exclusions_view(services: Services, me: Actor, page: int) -> Rendered:
-    entries, total = await services.exclusions.page(page * EXCLUSIONS_PAGE, EXCLUSIONS_PAGE)
-    zone = me.zone(services.ctx.settings.timezone)
+async def exclusions_view(exclusions: ExclusionService, settings: Settings, me: Actor, page: int) -> Rendered:
+    entries, total = await exclusions.page(page * EXCLUSIONS_PAGE, EXCLUSIONS_PAGE)
+    zone = me.zone(settings.timezone)
     lines = ["⛔ <b>" + _("Exclusion list") + f"</b> · {number(total)}"]
     kb = InlineKeyboardBuilder()
     for entry in entries:
@@ -228,29 +239,29 @@ async def exclusions_view(services: Services, me: Actor, page: int) -> Rendered:
         when = day(entry.created_at, zone)
         lines.append(f"{esc(value)} · {exclusion_reason(entry.reason)} · {when} · {hits}")
         if allowed(me, Permission.REMOVE_EXCLUSION):
-            kb.button(text=f"✖ {value}", callback_data=ExclusionCb(op="del", id=entry.id, page=page))
+            kb.button(
+                text=f"✖ {value}", callback_data=ExclusionCb(op=ExclusionOp.DELETE, id=entry.id, page=page)
+            )
     if page > 0:
-        kb.button(text="◀", callback_data=ExclusionCb(op="page", page=page - 1))
+        kb.button(text="◀", callback_data=ExclusionCb(op=ExclusionOp.PAGE, page=page - 1))
     if (page + 1) * EXCLUSIONS_PAGE < total:
-        kb.button(text="▶", callback_data=ExclusionCb(op="page", page=page + 1))
+        kb.button(text="▶", callback_data=ExclusionCb(op=ExclusionOp.PAGE, page=page + 1))
     kb.adjust(2)
     lines.append(_("Add a number or e-mail: /exclusions add +7 999 000-00-00 pizza delivery"))
     return Rendered(fit(lines, _more), kb.as_markup())
 
 
-async def exclusions_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+async def exclusions_command(
+    message: Message, command: CommandObject, exclusions: ExclusionService, settings: Settings, me: Actor
+) -> None:
     args = (command.args or "").strip()
     if args.startswith("add "):
         parts = args[4:].split()
         value, reason = (parts[0], " ".join(parts[1:])) if "@" in parts[0] else _split_phone(parts)
-        try:
-            entry = await services.exclusions.add(value, me, reason or None)
-        except DomainError as error:
-            await message.answer(error.render(_, html=True))
-            return
+        entry = await exclusions.add(value, me, reason or None)
         await message.answer(_("Excluded: {value}.").format(value=esc(entry.normalized)))
         return
-    rendered = await exclusions_view(services, me, 0)
+    rendered = await exclusions_view(exclusions, settings, me, 0)
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
@@ -265,46 +276,46 @@ def _split_phone(parts: list[str]) -> tuple[str, str]:
 
 
 async def exclusions_pressed(
-    query: CallbackQuery, callback_data: ExclusionCb, services: Services, me: Actor
+    query: CallbackQuery,
+    callback_data: ExclusionCb,
+    exclusions: ExclusionService,
+    settings: Settings,
+    me: Actor,
 ) -> None:
     message = pressed_message(query)
-    if callback_data.op == "del":
-        try:
-            await services.exclusions.remove(callback_data.id, me)
-        except DomainError as error:
-            await refuse(query, error)
-            return
+    if callback_data.op is ExclusionOp.DELETE:
+        await exclusions.remove(callback_data.id, me)
     if message is not None:
-        await edit(message, await exclusions_view(services, me, callback_data.page))
-    await query.answer()
+        await edit(message, await exclusions_view(exclusions, settings, me, callback_data.page))
 
 
 # --- web forms ------------------------------------------------------------------------------------------
 
 
-async def forms_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+async def forms_command(
+    message: Message,
+    command: CommandObject,
+    forms: FormService,
+    directories: DirectoryService,
+    settings: Settings,
+    me: Actor,
+) -> None:
     """/forms lists the web forms; /forms add KEY [SOURCE] [REDIRECT_URL] defines one (admins)."""
     args = (command.args or "").split()
-    settings = services.ctx.settings
     if args[:1] == ["add"] and len(args) >= 2:
         source = args[2] if len(args) > 2 and not args[2].startswith("http") else "WEBFORM"
         redirect = next((a for a in args[2:] if a.startswith("http")), None)
-        try:
-            form = await services.forms.add(args[1], source=source, redirect=redirect, by=me)
-        except DomainError as error:
-            await message.answer(error.render(_, html=True))
-            return
+        form = await forms.add(args[1], source=source, redirect=redirect, by=me)
         url = f"http://{settings.http_host}:{settings.http_port}/forms/{form.key}"
         await message.answer(_("Form {key} is ready: {url}").format(key=esc(form.key), url=esc(url)))
         return
-    forms = await services.forms.all()
     locale = current_locale()
-    sources = {s.code: s.name(locale) for s in await services.directories.entries(Directory.SOURCES)}
+    sources = {s.code: s.name(locale) for s in await directories.entries(Directory.SOURCES)}
     lines = ["🧾 <b>" + _("Web forms") + "</b>"]
     lines += [
         f"<code>{esc(f.key)}</code> · {esc(sources.get(f.source_code, f.source_code))}"
         f" · {esc(f.redirect_url or '—')}"
-        for f in forms
+        for f in await forms.all()
     ]
     lines.append(_("Add: /forms add KEY [SOURCE] [REDIRECT_URL]"))
     await message.answer(fit(lines, _more))
@@ -314,9 +325,13 @@ def router() -> Router:
     routes = Router(name="admin")
     routes.message.register(invite, Command("invite"))
     routes.message.register(users_command, Command("users"))
-    routes.callback_query.register(users_pressed, UserCb.filter())
+    routes.callback_query.register(show_users, UserListCb.filter())
+    routes.callback_query.register(user_pressed, UserShowCb.filter())
+    routes.callback_query.register(role_pressed, UserRoleCb.filter())
+    routes.callback_query.register(boss_pressed, UserBossCb.filter())
+    routes.callback_query.register(active_pressed, UserActiveCb.filter())
     routes.message.register(statuses_command, Command("statuses"))
-    routes.callback_query.register(status_moved, StatusAdminCb.filter(F.op.in_({"up", "down"})))
+    routes.callback_query.register(status_moved, StatusAdminCb.filter())
     routes.message.register(exclusions_command, Command("exclusions"))
     routes.callback_query.register(exclusions_pressed, ExclusionCb.filter())
     routes.message.register(forms_command, Command("forms"))

@@ -4,46 +4,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
+from handlers.callbacks import ListCb, ListKind, OpenCb, OutdatedButton
 from handlers.formats import money, number
 from handlers.i18n import _, current_locale
 from handlers.numbers import db_int
 from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import clip, esc, fit
-from handlers.telegram_io import edit, pressed_message, refuse
+from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, NotFound
+from leadbot.delivery.store import DeliveryStore
+from leadbot.errors import NotFound
 from leadbot.i18n_marker import N_
 from leadbot.rendering import Rendered
-from leadbot.services.directories import Directory
-from leadbot.services.queries import Page, PipelineRow
-from leadbot.services.registry import Services
+from leadbot.services.directories import Directory, DirectoryService
+from leadbot.services.queries import LeadQueries, Page, PipelineRow
 
 
-async def send_card(message: Message, lead_id: int, services: Services, renderer: TelegramRenderer) -> None:
+async def send_card(
+    message: Message, lead_id: int, delivery: DeliveryStore, renderer: TelegramRenderer
+) -> None:
     """Show a lead's card in this chat; it stays live (edited on every change of the lead)."""
     rendered = await renderer.lead_card(lead_id, message.chat.id)
     sent = await message.answer(rendered.text, reply_markup=rendered.markup)
-    await services.delivery.remember_card(lead_id, sent.chat.id, sent.message_id)
+    await delivery.remember_card(lead_id, sent.chat.id, sent.message_id)
 
 
 async def lead_command(
-    message: Message, command: CommandObject, services: Services, renderer: TelegramRenderer
+    message: Message, command: CommandObject, delivery: DeliveryStore, renderer: TelegramRenderer
 ) -> None:
     arg = (command.args or "").strip().lstrip("#")
     if not (arg.isascii() and arg.isdigit()):
         await message.answer(_("Write the lead's number: /lead 123"))
         return
-    try:
-        await send_card(message, _lead_id(arg), services, renderer)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
+    await send_card(message, _lead_id(arg), delivery, renderer)
 
 
 def _lead_id(digits: str) -> int:
@@ -54,12 +53,12 @@ def _lead_id(digits: str) -> int:
         raise NotFound(what=N_("Lead"), id=clip(digits, 24)) from None
 
 
-def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered:
+def list_view(title: str, page: Page, kind: ListKind, status: str = "") -> Rendered:
     lines = [f"<b>{esc(title)}</b> · {number(page.total)}"]
     kb = InlineKeyboardBuilder()
     for row in page.rows:
         lines.append(f"#{row.id} · {esc(clip(row.title, 50))} · {esc(money(row.amount, row.currency))}")
-        kb.button(text=f"#{row.id} {clip(row.title, 30)}", callback_data=LeadCb(op=LeadOp.OPEN, id=row.id))
+        kb.button(text=f"#{row.id} {clip(row.title, 30)}", callback_data=OpenCb(lead_id=row.id))
     if not page.rows:
         lines.append(_("Nothing here."))
     kb.adjust(1)
@@ -69,7 +68,7 @@ def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered
     if page.page + 1 < page.pages:
         pager.append(("▶", page.page + 1))
     for text, target in pager:
-        kb.button(text=text, callback_data=ListCb(kind=kind, page=target, arg=arg))
+        kb.button(text=text, callback_data=ListCb(kind=kind, page=target, status=status))
     if pager:
         kb.adjust(*([1] * len(page.rows)), len(pager))
     if page.pages > 1:
@@ -78,7 +77,7 @@ def list_view(title: str, page: Page, kind: ListKind, arg: str = "") -> Rendered
 
 
 async def find_command(
-    message: Message, command: CommandObject, services: Services, state: FSMContext
+    message: Message, command: CommandObject, queries: LeadQueries, state: FSMContext
 ) -> None:
     text = (command.args or "").strip()
     if not text:
@@ -88,13 +87,13 @@ async def find_command(
         return
     await state.update_data(find_query=text)
     rendered = list_view(
-        _("Found for “{text}”").format(text=clip(text, 40)), await services.queries.find(text), ListKind.FOUND
+        _("Found for “{text}”").format(text=clip(text, 40)), await queries.find(text), ListKind.FOUND
     )
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
-async def my_command(message: Message, services: Services, me: Actor) -> None:
-    rendered = list_view(_("My open leads"), await services.queries.open_of(me.id), ListKind.MINE)
+async def my_command(message: Message, queries: LeadQueries, me: Actor) -> None:
+    rendered = list_view(_("My open leads"), await queries.open_of(me.id), ListKind.MINE)
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
@@ -108,60 +107,56 @@ def pipeline_view(rows: Sequence[PipelineRow], locale: str) -> Rendered:
         lines.append(f"{esc(name)}: <b>{count}</b> · {esc(sums or money(None, None, locale))}")
         kb.button(
             text=f"{name} ({count})",
-            callback_data=ListCb(kind=ListKind.STATUS, arg=row.status.code, fresh=1),
+            callback_data=ListCb(kind=ListKind.STATUS, status=row.status.code, fresh=True),
         )
     kb.adjust(2)
     return Rendered("\n".join(lines), kb.as_markup())
 
 
-async def leads_command(message: Message, services: Services) -> None:
-    rendered = pipeline_view(await services.queries.pipeline(), current_locale())
+async def leads_command(message: Message, queries: LeadQueries) -> None:
+    rendered = pipeline_view(await queries.pipeline(), current_locale())
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
 async def list_page(
-    query: CallbackQuery, callback_data: ListCb, services: Services, me: Actor, state: FSMContext
+    query: CallbackQuery,
+    callback_data: ListCb,
+    queries: LeadQueries,
+    directories: DirectoryService,
+    me: Actor,
+    state: FSMContext,
 ) -> None:
     message = pressed_message(query)
     if message is None:
-        await query.answer()
         return
+    page_no = callback_data.page
     match callback_data.kind:
         case ListKind.STATUS:
-            statuses = {s.code: s for s in await services.directories.entries(Directory.STATUSES)}
-            status = statuses.get(callback_data.arg)
+            statuses = {s.code: s for s in await directories.entries(Directory.STATUSES)}
+            status = statuses.get(callback_data.status)
             if status is None:
-                await query.answer(_("This button is outdated."), show_alert=True)
-                return
+                raise OutdatedButton()
             title = status.name(current_locale())
-            page = await services.queries.in_status(callback_data.arg, callback_data.page)
+            page = await queries.in_status(callback_data.status, page_no)
         case ListKind.MINE:
-            title, page = _("My open leads"), await services.queries.open_of(me.id, callback_data.page)
+            title, page = _("My open leads"), await queries.open_of(me.id, page_no)
         case _:
             text = str((await state.get_data()).get("find_query", ""))
             title = _("Found for “{text}”").format(text=clip(text, 40))
-            page = await services.queries.find(text, callback_data.page)
-    rendered = list_view(title, page, callback_data.kind, callback_data.arg)
+            page = await queries.find(text, page_no)
+    rendered = list_view(title, page, callback_data.kind, callback_data.status)
     if callback_data.fresh:
         await message.answer(rendered.text, reply_markup=rendered.markup)
     else:
         await edit(message, rendered)
-    await query.answer()
 
 
 async def open_lead(
-    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer
+    query: CallbackQuery, callback_data: OpenCb, delivery: DeliveryStore, renderer: TelegramRenderer
 ) -> None:
     message = pressed_message(query)
-    if message is None:
-        await query.answer()
-        return
-    try:
-        await send_card(message, callback_data.id, services, renderer)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    await query.answer()
+    if message is not None:
+        await send_card(message, callback_data.lead_id, delivery, renderer)
 
 
 def router() -> Router:
@@ -171,5 +166,5 @@ def router() -> Router:
     routes.message.register(my_command, Command("my"))
     routes.message.register(leads_command, Command("leads"))
     routes.callback_query.register(list_page, ListCb.filter())
-    routes.callback_query.register(open_lead, LeadCb.filter(F.op == LeadOp.OPEN))
+    routes.callback_query.register(open_lead, OpenCb.filter())
     return routes

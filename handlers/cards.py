@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.enums import ActivityKind, ContactType, OwnerType
 from db.models import JunkReason, LeadStatus
-from handlers.callbacks import LeadCb, LeadOp, ListCb, ListKind
+from handlers.callbacks import (
+    CardCb,
+    CommentCb,
+    ConvertCb,
+    ConvertMenuCb,
+    ExcludeAskCb,
+    ExcludeCb,
+    HistoryCb,
+    JunkCb,
+    JunkMenuCb,
+    LinkCb,
+    LinkMenuCb,
+    LinkSearchCb,
+    ListCb,
+    ListKind,
+    Party,
+    RemindAtCb,
+    RemindCb,
+    RemindTextCb,
+    ReopenCb,
+    SetStatusCb,
+    StatusMenuCb,
+    TakeCb,
+)
 from handlers.formats import ago, moment, money, number
 from handlers.i18n import _, __, current_locale, ngettext
-from handlers.numbers import DB_INT_MAX
 from handlers.render import clip, esc, fit
 from leadbot.normalize import format_phone
 from leadbot.services.queries import KnownClient, LeadCard, PartyRow
@@ -46,8 +67,6 @@ ACTIVITY_KINDS = {
     ActivityKind.MEETING: ("🤝", __("Meeting")),
     ActivityKind.TASK: ("📝", __("Task")),
 }
-KIND_CODES = {"c": ActivityKind.CALL, "m": ActivityKind.MEETING, "t": ActivityKind.TASK}
-_REMIND_ARG = re.compile(r"([cmt])(?:@(\d{1,10}))?(?:/(\w{1,4}))?", re.ASCII)
 PRESET_LABELS = {
     Preset.IN_15_MIN: __("in 15 min"),
     Preset.IN_1_HOUR: __("in 1 hour"),
@@ -62,7 +81,11 @@ CONTACT_TYPES = {
     ContactType.CONTRACTOR: __("contractor"),
     ContactType.OTHER: __("other"),
 }
-CONVERT_PARTS = ((1, "👤", __("Contact")), (2, "🏢", __("Company")), (4, "💼", __("Deal")))
+CONVERT_PARTS = (
+    ("contact", "👤", __("Contact")),
+    ("company", "🏢", __("Company")),
+    ("deal", "💼", __("Deal")),
+)
 
 
 def known_line(known: KnownClient, now: datetime) -> str:
@@ -79,6 +102,36 @@ def known_line(known: KnownClient, now: datetime) -> str:
     if known.last_lead_at is not None:
         parts.append(_("last lead {ago} ago").format(ago=ago(known.last_lead_at, now)))
     return "💡 " + ", ".join(parts)
+
+
+def links_line(card: LeadCard) -> list[str]:
+    """What the lead is linked to (none or one line)."""
+    links = []
+    if card.contact is not None:
+        links.append(_("contact {name}").format(name=esc(clip(card.contact.full_name, 60))))
+    if card.company is not None:
+        links.append(_("company {name}").format(name=esc(clip(card.company.title, 60))))
+    if card.deal is not None:
+        links.append(_("deal #{id}").format(id=card.deal.id))
+    return ["🔗 " + ", ".join(links)] if links else []
+
+
+def next_activity_line(card: LeadCard, zone: ZoneInfo) -> list[str]:
+    """The next planned reminder (none or one line)."""
+    activity = card.next_activity
+    if activity is None or activity.due_at is None:
+        return []
+    icon, kind = ACTIVITY_KINDS.get(activity.kind, ("⏰", ""))
+    when, who = moment(activity.due_at, zone), esc(card.next_responsible or "")
+    return [f"{icon} " + _("Next: {kind}, {when} ({who})").format(kind=kind, when=when, who=who)]
+
+
+def note_line(note: dict[str, Any] | None) -> list[str]:
+    """Who did the change the refreshed card shows (none or one line)."""
+    if not note or not note.get("by"):
+        return []
+    action = ACTION_LABELS.get(str(note.get("action")))
+    return ["✍️ " + _("{who} {did}").format(who=esc(note["by"]), did=action or esc(note.get("action")))]
 
 
 def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, Any] | None = None) -> str:
@@ -111,214 +164,146 @@ def card_text(card: LeadCard, *, zone: ZoneInfo, now: datetime, note: dict[str, 
     )
     if card.junk_reason is not None:
         lines.append("🗑 " + _("Junk: {reason}").format(reason=esc(card.junk_reason.name(locale))))
-    if card.deal is not None or card.contact is not None or card.company is not None:
-        links = []
-        if card.contact is not None:
-            links.append(_("contact {name}").format(name=esc(clip(card.contact.full_name, 60))))
-        if card.company is not None:
-            links.append(_("company {name}").format(name=esc(clip(card.company.title, 60))))
-        if card.deal is not None:
-            links.append(_("deal #{id}").format(id=card.deal.id))
-        lines.append("🔗 " + ", ".join(links))
+    lines += links_line(card)
     if lead.is_repeat:
         lines.append("🔁 " + _("Repeat lead: a returning client"))
     lines += [known_line(known, now) for known in card.known if known.match.id != lead.contact_id]
-    if card.next_activity is not None and card.next_activity.due_at is not None:
-        icon, kind = ACTIVITY_KINDS.get(card.next_activity.kind, ("⏰", ""))
-        lines.append(
-            f"{icon} "
-            + _("Next: {kind}, {when} ({who})").format(
-                kind=kind, when=moment(card.next_activity.due_at, zone), who=esc(card.next_responsible or "")
-            )
-        )
+    lines += next_activity_line(card, zone)
     if lead.comment:
         lines.append("💬 " + esc(clip(lead.comment, 600)))
-    if note and note.get("by"):
-        action = ACTION_LABELS.get(str(note.get("action")))
-        lines.append(
-            "✍️ " + _("{who} {did}").format(who=esc(note["by"]), did=action or esc(note.get("action")))
-        )
+    lines += note_line(note)
     return fit(lines, lambda n: _("…and {count} more").format(count=n))
 
 
 def card_keyboard(card: LeadCard, *, can_reopen: bool = True) -> InlineKeyboardMarkup:
     lead_id, v = card.lead.id, card.lead.version
     kb = InlineKeyboardBuilder()
-
-    def add(text: str, op: LeadOp) -> None:
-        kb.button(text=text, callback_data=LeadCb(op=op, id=lead_id, v=v))
-
     if card.is_open:
         if card.assignee is None:
-            add("🙋 " + _("Take"), LeadOp.TAKE)
-        add("📊 " + _("Status"), LeadOp.STATUS_MENU)
-        add("🔗 " + _("Link"), LeadOp.LINK_MENU)
-        add("✅ " + _("Convert"), LeadOp.CONVERT_MENU)
-        add("🗑 " + _("Junk"), LeadOp.JUNK_MENU)
-        add("⛔ " + _("Exclude"), LeadOp.EXCLUDE_ASK)
-        add("⏰ " + _("Remind"), LeadOp.REMIND)
-        add("💬 " + _("Comment"), LeadOp.COMMENT)
-    add("📜 " + _("History"), LeadOp.HISTORY)
+            kb.button(text="🙋 " + _("Take"), callback_data=TakeCb(lead_id=lead_id, v=v))
+        kb.button(text="📊 " + _("Status"), callback_data=StatusMenuCb(lead_id=lead_id, v=v))
+        kb.button(text="🔗 " + _("Link"), callback_data=LinkMenuCb(lead_id=lead_id, v=v))
+        kb.button(text="✅ " + _("Convert"), callback_data=ConvertMenuCb(lead_id=lead_id, v=v))
+        kb.button(text="🗑 " + _("Junk"), callback_data=JunkMenuCb(lead_id=lead_id, v=v))
+        kb.button(text="⛔ " + _("Exclude"), callback_data=ExcludeAskCb(lead_id=lead_id, v=v))
+        kb.button(text="⏰ " + _("Remind"), callback_data=RemindCb(lead_id=lead_id, v=v))
+        kb.button(text="💬 " + _("Comment"), callback_data=CommentCb(lead_id=lead_id, v=v))
+    kb.button(text="📜 " + _("History"), callback_data=HistoryCb(lead_id=lead_id, v=v))
     if not card.is_open and can_reopen:
-        add("♻️ " + _("Reopen"), LeadOp.REOPEN)
+        kb.button(text="♻️ " + _("Reopen"), callback_data=ReopenCb(lead_id=lead_id, v=v))
     kb.adjust(2)
     return kb.as_markup()
 
 
 def back_button(card: LeadCard) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        text="← " + _("Back"),
-        callback_data=LeadCb(op=LeadOp.CARD, id=card.lead.id, v=card.lead.version).pack(),
+        text="← " + _("Back"), callback_data=CardCb(lead_id=card.lead.id, v=card.lead.version).pack()
     )
 
 
-def choice_keyboard(card: LeadCard, op: LeadOp, choices: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+def choice_keyboard(card: LeadCard, choices: Sequence[tuple[CallbackData, str]]) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    for code, label in choices:
-        kb.button(text=label, callback_data=LeadCb(op=op, id=card.lead.id, v=card.lead.version, arg=code))
+    for data, label in choices:
+        kb.button(text=label, callback_data=data)
     kb.adjust(2)
     kb.row(back_button(card))
     return kb.as_markup()
 
 
 def status_menu(card: LeadCard, statuses: Sequence[LeadStatus]) -> InlineKeyboardMarkup:
-    locale = current_locale()
-    choices = [(s.code, s.name(locale)) for s in statuses if s.code != card.lead.status_code]
-    return choice_keyboard(card, LeadOp.SET_STATUS, choices)
+    locale, lead_id, v = current_locale(), card.lead.id, card.lead.version
+    choices = [
+        (SetStatusCb(lead_id=lead_id, v=v, status=s.code), s.name(locale))
+        for s in statuses
+        if s.code != card.lead.status_code
+    ]
+    return choice_keyboard(card, choices)
 
 
 def junk_menu(card: LeadCard, reasons: Sequence[JunkReason]) -> InlineKeyboardMarkup:
-    locale = current_locale()
-    return choice_keyboard(card, LeadOp.JUNK, [(r.code, "🗑 " + r.name(locale)) for r in reasons])
+    locale, lead_id, v = current_locale(), card.lead.id, card.lead.version
+    choices = [(JunkCb(lead_id=lead_id, v=v, reason=r.code), "🗑 " + r.name(locale)) for r in reasons]
+    return choice_keyboard(card, choices)
 
 
 def exclude_menu(card: LeadCard) -> InlineKeyboardMarkup:
-    return choice_keyboard(card, LeadOp.EXCLUDE, [("yes", "⛔ " + _("Yes, exclude for good"))])
+    yes = ExcludeCb(lead_id=card.lead.id, v=card.lead.version)
+    return choice_keyboard(card, [(yes, "⛔ " + _("Yes, exclude for good"))])
 
 
 def link_menu(card: LeadCard, parties: Sequence[PartyRow]) -> InlineKeyboardMarkup:
+    lead_id, v = card.lead.id, card.lead.version
     kb = InlineKeyboardBuilder()
     for party in parties:
-        op = LeadOp.LINK_CONTACT if party.type is OwnerType.CONTACT else LeadOp.LINK_COMPANY
-        icon = "👤" if party.type is OwnerType.CONTACT else "🏢"
+        contact = party.type is OwnerType.CONTACT
         kb.button(
-            text=f"{icon} {clip(party.name, 40)}",
-            callback_data=LeadCb(op=op, id=card.lead.id, v=card.lead.version, arg=str(party.id)),
+            text=f"{'👤' if contact else '🏢'} {clip(party.name, 40)}",
+            callback_data=LinkCb(
+                lead_id=lead_id, v=v, party=Party.CONTACT if contact else Party.COMPANY, party_id=party.id
+            ),
         )
-    kb.button(
-        text="🔎 " + _("Search"),
-        callback_data=LeadCb(op=LeadOp.LINK_SEARCH, id=card.lead.id, v=card.lead.version),
-    )
+    kb.button(text="🔎 " + _("Search"), callback_data=LinkSearchCb(lead_id=lead_id, v=v))
     kb.adjust(1)
     kb.row(back_button(card))
     return kb.as_markup()
 
 
-def pack_convert(mask: int, contact_type: ContactType) -> str:
-    return f"{mask}{list(ContactType).index(contact_type)}"
-
-
-def unpack_convert(arg: str) -> tuple[int, ContactType]:
-    """Parse the convert menu's state; anything malformed reads as the default (contact + deal, client)."""
-    if len(arg) == 2 and arg.isascii() and arg.isdigit() and int(arg[1]) < len(ContactType):
-        return int(arg[0]) & 7, list(ContactType)[int(arg[1])]
-    return 5, ContactType.CLIENT
-
-
-def convert_menu(card: LeadCard, mask: int, contact_type: ContactType) -> InlineKeyboardMarkup:
-    lead_id, v = card.lead.id, card.lead.version
+def convert_menu(card: LeadCard, state: ConvertMenuCb) -> InlineKeyboardMarkup:
+    """The parts to create (each press toggles one) and, with a contact, its type."""
     kb = InlineKeyboardBuilder()
-    for bit, icon, label in CONVERT_PARTS:
-        mark = "☑️" if mask & bit else "⬜"
+    for part, icon, label in CONVERT_PARTS:
+        ticked = bool(getattr(state, part))
         kb.button(
-            text=f"{mark} {icon} {label}",
-            callback_data=LeadCb(
-                op=LeadOp.CONVERT_MENU, id=lead_id, v=v, arg=pack_convert(mask ^ bit, contact_type)
-            ),
+            text=f"{'☑️' if ticked else '⬜'} {icon} {label}",
+            callback_data=state.model_copy(update={part: not ticked}),
         )
-    if mask & 1:
+    if state.contact:
         for kind, label in CONTACT_TYPES.items():
-            mark = "🔘" if kind is contact_type else "⚪"
             kb.button(
-                text=f"{mark} {label}",
-                callback_data=LeadCb(op=LeadOp.CONVERT_MENU, id=lead_id, v=v, arg=pack_convert(mask, kind)),
+                text=f"{'🔘' if kind is state.contact_type else '⚪'} {label}",
+                callback_data=state.model_copy(update={"contact_type": kind}),
             )
-    if mask & 1:
         kb.adjust(3, 3, 2)
     else:
         kb.adjust(3)
-    if mask:
-        kb.row(
-            InlineKeyboardButton(
-                text="🚀 " + _("Create and close the lead"),
-                callback_data=LeadCb(
-                    op=LeadOp.CONVERT, id=lead_id, v=v, arg=pack_convert(mask, contact_type)
-                ).pack(),
-            )
-        )
+    if state.contact or state.company or state.deal:
+        go = ConvertCb(**state.model_dump())
+        kb.row(InlineKeyboardButton(text="🚀 " + _("Create and close the lead"), callback_data=go.pack()))
     kb.row(back_button(card))
     return kb.as_markup()
 
 
-@dataclass(frozen=True)
-class RemindChoice:
-    """What the Remind menus collected so far, packed into callback data: "c", "c@12", "c@12/m10"."""
-
-    kind: ActivityKind | None = None
-    who: int | None = None  # the responsible user; None: the presser
-    preset: Preset | None = None
-
-    def pack(self) -> str:
-        code = next((c for c, k in KIND_CODES.items() if k is self.kind), "")
-        who = f"@{self.who}" if self.who else ""
-        preset = f"/{self.preset.value}" if self.preset else ""
-        return code + who + preset
-
-    @classmethod
-    def unpack(cls, arg: str) -> RemindChoice:
-        """Malformed or forged parts read as "not chosen yet"."""
-        match = _REMIND_ARG.fullmatch(arg)
-        if match is None:
-            return cls()
-        code, who, preset = match.groups()
-        return cls(
-            KIND_CODES.get(code),
-            int(who) if who and int(who) <= DB_INT_MAX else None,
-            Preset(preset) if preset in {p.value for p in Preset} else None,
-        )
-
-
 def remind_kind_menu(card: LeadCard) -> InlineKeyboardMarkup:
-    choices = [
-        (RemindChoice(kind).pack(), f"{ACTIVITY_KINDS[kind][0]} {ACTIVITY_KINDS[kind][1]}")
-        for kind in KIND_CODES.values()
+    lead_id, v = card.lead.id, card.lead.version
+    choices: list[tuple[CallbackData, str]] = [
+        (RemindCb(lead_id=lead_id, v=v, kind=kind), f"{icon} {label}")
+        for kind, (icon, label) in ACTIVITY_KINDS.items()
     ]
-    return choice_keyboard(card, LeadOp.REMIND, choices)
+    return choice_keyboard(card, choices)
 
 
 def remind_people_menu(
-    card: LeadCard, choice: RemindChoice, me_id: int, people: Sequence[tuple[int, str]]
+    card: LeadCard, choice: RemindCb, me_id: int, people: Sequence[tuple[int, str]]
 ) -> InlineKeyboardMarkup:
-    choices = [(replace(choice, who=me_id).pack(), "🙋 " + _("Me"))]
+    choices: list[tuple[CallbackData, str]] = [(choice.model_copy(update={"who": me_id}), "🙋 " + _("Me"))]
     choices += [
-        (replace(choice, who=uid).pack(), "👤 " + clip(name, 30)) for uid, name in people if uid != me_id
+        (choice.model_copy(update={"who": uid}), "👤 " + clip(name, 30))
+        for uid, name in people
+        if uid != me_id
     ]
-    return choice_keyboard(card, LeadOp.REMIND, choices)
+    return choice_keyboard(card, choices)
 
 
-def remind_time_menu(card: LeadCard, choice: RemindChoice) -> InlineKeyboardMarkup:
+def remind_time_menu(card: LeadCard, choice: RemindCb, kind: ActivityKind) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    lead_id, v = card.lead.id, card.lead.version
+    lead_id, v, who = card.lead.id, card.lead.version, choice.who
     for preset, label in PRESET_LABELS.items():
         kb.button(
             text=str(label),
-            callback_data=LeadCb(
-                op=LeadOp.REMIND_AT, id=lead_id, v=v, arg=replace(choice, preset=preset).pack()
-            ),
+            callback_data=RemindAtCb(lead_id=lead_id, v=v, kind=kind, who=who, preset=preset),
         )
     kb.button(
-        text="✍️ " + _("Other time"),
-        callback_data=LeadCb(op=LeadOp.REMIND_TEXT, id=lead_id, v=v, arg=choice.pack()),
+        text="✍️ " + _("Other time"), callback_data=RemindTextCb(lead_id=lead_id, v=v, kind=kind, who=who)
     )
     kb.adjust(2)
     kb.row(back_button(card))
@@ -336,5 +321,7 @@ def digest_text(lines: Sequence[str], total: int) -> str:
 
 def digest_keyboard() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text="📋 " + _("List them"), callback_data=ListCb(kind=ListKind.STATUS, arg="NEW", fresh=1))
+    kb.button(
+        text="📋 " + _("List them"), callback_data=ListCb(kind=ListKind.STATUS, status="NEW", fresh=True)
+    )
     return kb.as_markup()

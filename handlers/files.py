@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+from collections.abc import Sequence
 
 import aiohttp
 from aiogram import Bot, F, Router
@@ -17,22 +18,18 @@ from handlers.i18n import _
 from handlers.render import esc
 from handlers.telegram_io import answer_long
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
 from leadbot.intake.tables import TableError, read_table_bytes, table_bytes
-from leadbot.services.exports import HEADERS
+from leadbot.services.exports import HEADERS, ExportService
+from leadbot.services.imports import ImportReport, Rejected
 from leadbot.services.registry import Services
 
 log = logging.getLogger("leadbot.files")
 MAX_FILE = 20 * 1024 * 1024  # what the Bot API lets a bot download
 
 
-async def export_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+async def export_command(message: Message, command: CommandObject, exports: ExportService, me: Actor) -> None:
     status = (command.args or "").strip().upper() or None
-    try:
-        rows = await services.exports.rows(status=status, by=me)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    rows = await exports.rows(status=status, by=me)
     data = table_bytes(True, HEADERS, rows)
     await message.answer_document(
         BufferedInputFile(data, filename="leads.xlsx"),
@@ -61,9 +58,12 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
     except TableError as error:
         await message.answer(_("Cannot read the file: {reason}").format(reason=error.render(_, html=True)))
         return
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    await answer_long(message, import_summary(name, report))
+    if report.rejected:
+        await send_rejected(message, table.headers, report.rejected)
+
+
+def import_summary(name: str, report: ImportReport) -> str:
     lines = [
         "📥 <b>" + _("Import of {name}").format(name=esc(name)) + "</b>",
         _("Created: {count} (returning clients: {repeat})").format(
@@ -80,17 +80,18 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
     ]
     if report.unused_columns:
         lines.append(_("Columns not used: {columns}").format(columns=esc(", ".join(report.unused_columns))))
-    await answer_long(message, "\n".join(lines))
-    if report.rejected:
-        data = table_bytes(
-            False,
-            [*table.headers, _("error")],
-            [[*row.cells, row.reason.render(_)] for row in report.rejected],
-        )
-        await message.answer_document(
-            BufferedInputFile(data, filename="rejected.csv"),
-            caption=_("Fix these rows and send the file again."),
-        )
+    return "\n".join(lines)
+
+
+async def send_rejected(message: Message, headers: Sequence[str], rejected: Sequence[Rejected]) -> None:
+    """The rejected rows as a file to fix and send again."""
+    data = table_bytes(
+        False, [*headers, _("error")], [[*row.cells, row.reason.render(_)] for row in rejected]
+    )
+    await message.answer_document(
+        BufferedInputFile(data, filename="rejected.csv"),
+        caption=_("Fix these rows and send the file again."),
+    )
 
 
 def router() -> Router:

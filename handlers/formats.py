@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_timedelta
-from babel.numbers import format_currency, format_decimal, get_currency_symbol
+from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
 from handlers.i18n import current_locale
 
@@ -29,6 +30,23 @@ def money(amount: Decimal | None, currency: str | None, locale: str | None = Non
     locale = locale or current_locale()
     code = (currency or "RUB").upper()
     return _spaced(format_currency(amount, code, locale=locale), get_currency_symbol(code, locale))
+
+
+def whole_money(amount: Decimal, currency: str, locale: str | None = None) -> str:
+    """A whole sum without its zero kopecks or cents: "1 500 ₽", "€1,500", "1 500,50 ₽"."""
+    locale = locale or current_locale()
+    if amount != amount.to_integral_value():
+        return format_currency(amount, currency, locale=locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    whole = pattern.replace(".00", "")
+    return format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)
+
+
+def percent(value: float, locale: str | None = None) -> str:
+    """12.5 → "12.5%" (en), "12,5 %" (ru)."""
+    return format_percent(
+        Decimal(str(value)) / 100, locale=locale or current_locale(), decimal_quantization=False
+    )
 
 
 def _spaced(text: str, symbol: str) -> str:

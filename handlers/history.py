@@ -7,21 +7,21 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.types import CallbackQuery
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.enums import ActivityKind
-from handlers.callbacks import LeadCb, LeadOp
+from handlers.callbacks import HistoryCb
 from handlers.cards import ACTION_LABELS
 from handlers.formats import duration, moment, number
 from handlers.i18n import _, __, current_locale
 from handlers.render import clip, esc, fit
-from handlers.telegram_io import edit, pressed_message, refuse
+from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
+from leadbot.config import Settings
 from leadbot.normalize import format_phone
 from leadbot.rendering import Rendered
-from leadbot.services.history import CallNote, Change, Phone, Record, Value
-from leadbot.services.registry import Services
+from leadbot.services.history import CallNote, Change, HistoryService, Phone, Record, Value
 
 HISTORY_PAGE = 15
 FIELD_LABELS = {
@@ -87,31 +87,33 @@ def change_line(change: Change, zone: ZoneInfo) -> str:
     return line
 
 
-async def send_history(
-    query: CallbackQuery, lead_id: int, page: int, services: Services, me: Actor, *, in_place: bool
+async def history_pressed(
+    query: CallbackQuery,
+    callback_data: HistoryCb,
+    history: HistoryService,
+    settings: Settings,
+    me: Actor,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    """`in_place`: the press came from the history message itself (paging), so edit it."""
-    try:
-        log = await services.history.log_of_lead(lead_id, offset=page * HISTORY_PAGE, limit=HISTORY_PAGE)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    zone = me.zone(services.ctx.settings.timezone)
+    """The history goes to the presser's private chat; a press on the history message itself (paging,
+    `page` given) edits it."""
+    lead_id, page = callback_data.lead_id, callback_data.page or 0
+    log = await history.log_of_lead(lead_id, offset=page * HISTORY_PAGE, limit=HISTORY_PAGE)
+    zone = me.zone(settings.timezone)
     pages = max(1, -(-log.total // HISTORY_PAGE))
     head = "📜 <b>" + _("History of lead #{id}").format(id=lead_id) + f"</b> ({page + 1}/{pages})"
     lines = [head, *(change_line(change, zone) for change in log.changes)]
     kb = InlineKeyboardBuilder()
     if page > 0:
-        kb.button(text="◀", callback_data=LeadCb(op=LeadOp.HISTORY, id=lead_id, arg=str(page - 1)))
+        kb.button(text="◀", callback_data=HistoryCb(lead_id=lead_id, page=page - 1))
     if page + 1 < pages:
-        kb.button(text="▶", callback_data=LeadCb(op=LeadOp.HISTORY, id=lead_id, arg=str(page + 1)))
+        kb.button(text="▶", callback_data=HistoryCb(lead_id=lead_id, page=page + 1))
     rendered = Rendered(fit(lines, lambda n: _("…and {count} more").format(count=n)), kb.as_markup())
     message = pressed_message(query)
-    if in_place and message is not None and message.chat.id == me.telegram_id:
+    private = message is not None and message.chat.id == me.telegram_id
+    if callback_data.page is not None and message is not None and private:
         await edit(message, rendered)
     else:
         await query.bot.send_message(me.telegram_id, rendered.text, reply_markup=rendered.markup)  # type: ignore[union-attr]
-    if message is None or message.chat.id != me.telegram_id:
-        await query.answer(_("The history is in your private chat with the bot."))
-    else:
-        await query.answer()
+    if not private:
+        callback_answer.text = _("The history is in your private chat with the bot.")

@@ -1,18 +1,39 @@
-"""The buttons of a lead card. Every press is re-authorised by the service it calls."""
+"""The buttons of a lead card. Every press is re-authorised by the service it calls; a refusal rises to
+`handlers.refusals.refused`."""
 
 from __future__ import annotations
-
-import contextlib
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 
 from db.enums import ActivityKind, OwnerType
-from handlers.callbacks import LeadCb, LeadOp
+from handlers.callbacks import (
+    CardCb,
+    CommentCb,
+    ConvertCb,
+    ConvertMenuCb,
+    ExcludeAskCb,
+    ExcludeCb,
+    HistoryCb,
+    JunkCb,
+    JunkMenuCb,
+    LinkCb,
+    LinkMenuCb,
+    LinkSearchCb,
+    OutdatedButton,
+    Party,
+    RemindAtCb,
+    RemindCb,
+    RemindTextCb,
+    ReopenCb,
+    SetStatusCb,
+    StatusMenuCb,
+    TakeCb,
+)
 from handlers.cards import (
-    RemindChoice,
     convert_menu,
     exclude_menu,
     junk_menu,
@@ -21,50 +42,27 @@ from handlers.cards import (
     remind_people_menu,
     remind_time_menu,
     status_menu,
-    unpack_convert,
 )
 from handlers.formats import moment
-from handlers.history import send_history
+from handlers.history import history_pressed
 from handlers.i18n import _
-from handlers.numbers import db_int
 from handlers.outbox_renderer import TelegramRenderer
+from handlers.refusals import lead_message, show_card
 from handlers.render import esc
 from handlers.states import CommentText, ConvertName, LinkSearch, RemindTime
-from handlers.telegram_io import edit, edit_markup, pressed_message, refuse
+from handlers.telegram_io import edit_markup, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, DuplicateContact, NameRequired, StaleLead
+from leadbot.clock import Clock
+from leadbot.config import Settings
+from leadbot.errors import DuplicateContact, NameRequired, StaleLead
 from leadbot.permissions import Permission, allowed
-from leadbot.services.conversion import ConvertRequest
-from leadbot.services.queries import LeadCard, PartyRow
-from leadbot.services.registry import Services
+from leadbot.services.activities import ActivityService
+from leadbot.services.conversion import ConversionService, ConvertRequest
+from leadbot.services.directories import DirectoryService
+from leadbot.services.leads import LeadService
+from leadbot.services.queries import LeadCard, LeadQueries, PartyRow
+from leadbot.services.users import UserService
 from leadbot.when import parse_when, preset_time
-
-
-def lead_message(query: CallbackQuery, lead_id: int) -> Message | None:
-    """The pressed message, if its buttons are this lead's: only such a message is changed in place, so
-    a press with forged callback data cannot overwrite another message of the bot."""
-    message = pressed_message(query)
-    markup = message.reply_markup if message is not None else None
-    if markup is None:
-        return None
-    for row in markup.inline_keyboard:
-        for button in row:
-            with contextlib.suppress(ValueError, TypeError):
-                if button.callback_data and LeadCb.unpack(button.callback_data).id == lead_id:
-                    return message
-    return None
-
-
-async def show_card(query: CallbackQuery, lead_id: int, renderer: TelegramRenderer) -> None:
-    message = lead_message(query, lead_id)
-    if message is not None:
-        await edit(message, await renderer.lead_card(lead_id, message.chat.id))
-
-
-async def _failed(query: CallbackQuery, error: DomainError, renderer: TelegramRenderer, lead_id: int) -> None:
-    await refuse(query, error)
-    if isinstance(error, StaleLead):
-        await show_card(query, lead_id, renderer)
 
 
 async def ask_for_text(
@@ -82,171 +80,220 @@ async def ask_for_text(
     else:
         mention = f'<a href="tg://user?id={me.telegram_id}">{esc(me.name)}</a>'
         await message.answer(f"{mention}\n{prompt}", reply_markup=ForceReply(selective=True))
-    await query.answer()
 
 
 # --- menus: change nothing, only show choices ----------------------------------------------------
 
 
-async def open_menu(
-    query: CallbackQuery, callback_data: LeadCb, services: Services, renderer: TelegramRenderer, me: Actor
+async def shown_card(query: CallbackQuery, lead_id: int, version: int, queries: LeadQueries) -> LeadCard:
+    """The card a menu opens on: the pressed message must be this lead's, and show its current version."""
+    if lead_message(query, lead_id) is None:
+        raise OutdatedButton()
+    card = await queries.card(lead_id)
+    if card.lead.version != version:
+        raise StaleLead()
+    return card
+
+
+async def show_menu(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    message = pressed_message(query)
+    if message is not None:
+        await edit_markup(message, markup)
+
+
+async def status_menu_pressed(
+    query: CallbackQuery, callback_data: StatusMenuCb, queries: LeadQueries, directories: DirectoryService
 ) -> None:
-    message = lead_message(query, callback_data.id)
-    if message is None:
-        await query.answer(_("This button is outdated."), show_alert=True)
-        return
-    try:
-        card = await services.queries.card(callback_data.id)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    if card.lead.version != callback_data.v:
-        await _failed(query, StaleLead(), renderer, callback_data.id)
-        return
-    match callback_data.op:
-        case LeadOp.STATUS_MENU:
-            markup = status_menu(card, await services.directories.process_statuses())
-        case LeadOp.JUNK_MENU:
-            markup = junk_menu(card, await services.directories.junk_reasons())
-        case LeadOp.EXCLUDE_ASK:
-            markup = exclude_menu(card)
-        case LeadOp.LINK_MENU:
-            markup = link_menu(card, card.link_candidates)
-        case LeadOp.REMIND:
-            markup = await remind_menu(card, RemindChoice.unpack(callback_data.arg), services, me)
-        case LeadOp.CONVERT_MENU:
-            mask, contact_type = unpack_convert(callback_data.arg)
-            markup = convert_menu(card, mask, contact_type)
-        case _:
-            await show_card(query, callback_data.id, renderer)
-            await query.answer()
-            return
-    await edit_markup(message, markup)
-    await query.answer()
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_menu(query, status_menu(card, await directories.process_statuses()))
+
+
+async def junk_menu_pressed(
+    query: CallbackQuery, callback_data: JunkMenuCb, queries: LeadQueries, directories: DirectoryService
+) -> None:
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_menu(query, junk_menu(card, await directories.junk_reasons()))
+
+
+async def exclude_asked(query: CallbackQuery, callback_data: ExcludeAskCb, queries: LeadQueries) -> None:
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_menu(query, exclude_menu(card))
+
+
+async def link_menu_pressed(query: CallbackQuery, callback_data: LinkMenuCb, queries: LeadQueries) -> None:
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_menu(query, link_menu(card, card.link_candidates))
+
+
+async def convert_menu_pressed(
+    query: CallbackQuery, callback_data: ConvertMenuCb, queries: LeadQueries
+) -> None:
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_menu(query, convert_menu(card, callback_data))
+
+
+async def remind_menu_pressed(
+    query: CallbackQuery, callback_data: RemindCb, queries: LeadQueries, users: UserService, me: Actor
+) -> None:
+    """Kind first; then, for supervisors, who is responsible; then the time."""
+    card = await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    if callback_data.kind is None:
+        markup = remind_kind_menu(card)
+    elif callback_data.who is None and allowed(me, Permission.ASSIGN):
+        people = [(user.id, user.name) for user in await users.all() if user.active]
+        markup = remind_people_menu(card, callback_data, me.id, people)
+    else:
+        markup = remind_time_menu(card, callback_data, callback_data.kind)
+    await show_menu(query, markup)
+
+
+async def back_to_card(
+    query: CallbackQuery, callback_data: CardCb, queries: LeadQueries, renderer: TelegramRenderer
+) -> None:
+    await shown_card(query, callback_data.lead_id, callback_data.v, queries)
+    await show_card(query, callback_data.lead_id, renderer)
 
 
 # --- actions: one service call each --------------------------------------------------------------
 
 
-async def act(
-    query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor, renderer: TelegramRenderer
+async def take(
+    _query: CallbackQuery,
+    callback_data: TakeCb,
+    leads: LeadService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    lead_id, version, arg = callback_data.id, callback_data.v, callback_data.arg
-    try:
-        match callback_data.op:
-            case LeadOp.TAKE:
-                await services.leads.take(lead_id, me)
-                done = _("Lead #{id} is yours.").format(id=lead_id)
-            case LeadOp.SET_STATUS:
-                await services.leads.change_status(lead_id, arg, me, expected_version=version)
-                done = _("Status changed.")
-            case LeadOp.JUNK:
-                await services.leads.junk(lead_id, arg, me, expected_version=version)
-                done = _("Closed as junk.")
-            case LeadOp.EXCLUDE:
-                added = await services.leads.exclude(lead_id, me, expected_version=version)
-                done = _("Excluded: {count}. The lead is closed as spam.").format(count=len(added))
-            case LeadOp.LINK_CONTACT:
-                await services.conversion.link(lead_id, me, contact_id=_int(arg), expected_version=version)
-                done = _("Linked to the contact; its phones and e-mails are updated.")
-            case LeadOp.LINK_COMPANY:
-                await services.conversion.link(lead_id, me, company_id=_int(arg), expected_version=version)
-                done = _("Linked to the company.")
-            case LeadOp.REOPEN:
-                await services.leads.reopen(lead_id, me, expected_version=version)
-                done = _("Lead reopened.")
-            case _:
-                return
-    except DomainError as error:
-        await _failed(query, error, renderer, lead_id)
-        return
-    await query.answer(done)
+    await leads.take(callback_data.lead_id, me)
+    callback_answer.text = _("Lead #{id} is yours.").format(id=callback_data.lead_id)
+
+
+async def set_status(
+    _query: CallbackQuery,
+    callback_data: SetStatusCb,
+    leads: LeadService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    await leads.change_status(
+        callback_data.lead_id, callback_data.status, me, expected_version=callback_data.v
+    )
+    callback_answer.text = _("Status changed.")
+
+
+async def junk(
+    _query: CallbackQuery,
+    callback_data: JunkCb,
+    leads: LeadService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    await leads.junk(callback_data.lead_id, callback_data.reason, me, expected_version=callback_data.v)
+    callback_answer.text = _("Closed as junk.")
+
+
+async def exclude(
+    _query: CallbackQuery,
+    callback_data: ExcludeCb,
+    leads: LeadService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    added = await leads.exclude(callback_data.lead_id, me, expected_version=callback_data.v)
+    callback_answer.text = _("Excluded: {count}. The lead is closed as spam.").format(count=len(added))
+
+
+async def link(
+    _query: CallbackQuery,
+    callback_data: LinkCb,
+    conversion: ConversionService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    lead_id, party_id, version = callback_data.lead_id, callback_data.party_id, callback_data.v
+    if callback_data.party is Party.CONTACT:
+        await conversion.link(lead_id, me, contact_id=party_id, expected_version=version)
+        callback_answer.text = _("Linked to the contact; its phones and e-mails are updated.")
+    else:
+        await conversion.link(lead_id, me, company_id=party_id, expected_version=version)
+        callback_answer.text = _("Linked to the company.")
+
+
+async def reopen(
+    _query: CallbackQuery,
+    callback_data: ReopenCb,
+    leads: LeadService,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    await leads.reopen(callback_data.lead_id, me, expected_version=callback_data.v)
+    callback_answer.text = _("Lead reopened.")
+
+
+def convert_request(choice: ConvertCb, contact_name: str | None = None) -> ConvertRequest:
+    return ConvertRequest(
+        contact=choice.contact,
+        company=choice.company,
+        deal=choice.deal,
+        contact_type=choice.contact_type,
+        contact_name=contact_name,
+    )
 
 
 async def convert(
     query: CallbackQuery,
-    callback_data: LeadCb,
-    services: Services,
+    callback_data: ConvertCb,
+    conversion: ConversionService,
+    queries: LeadQueries,
     me: Actor,
-    renderer: TelegramRenderer,
     state: FSMContext,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    mask, contact_type = unpack_convert(callback_data.arg)
-    request = ConvertRequest(
-        contact=bool(mask & 1), company=bool(mask & 2), deal=bool(mask & 4), contact_type=contact_type
-    )
+    lead_id = callback_data.lead_id
     try:
-        await services.conversion.convert(callback_data.id, request, me, expected_version=callback_data.v)
-    except NameRequired:
-        await ask_for_text(
-            query,
-            me,
-            state,
-            ConvertName.name,
-            _("The lead has no real name. Type the contact's name:"),
-            lead_id=callback_data.id,
-            version=callback_data.v,
-            arg=callback_data.arg,
+        await conversion.convert(
+            lead_id, convert_request(callback_data), me, expected_version=callback_data.v
         )
+    except NameRequired:
+        prompt = _("The lead has no real name. Type the contact's name:")
+        await ask_for_text(query, me, state, ConvertName.name, prompt, convert=callback_data.pack())
         return
-    except DuplicateContact as duplicate:
-        await refuse(query, duplicate)
-        message = lead_message(query, callback_data.id)
-        card = await services.queries.card(callback_data.id)
+    except DuplicateContact as duplicate:  # offered to link to the existing contact instead
+        callback_answer.text, callback_answer.show_alert = duplicate.render(_)[:200], True
+        message = lead_message(query, lead_id)
         if message is not None:
             existing = PartyRow(OwnerType.CONTACT, duplicate.params["id"], duplicate.params["name"])
-            await edit_markup(message, link_menu(card, [existing]))
+            await edit_markup(message, link_menu(await queries.card(lead_id), [existing]))
         return
-    except DomainError as error:
-        await _failed(query, error, renderer, callback_data.id)
-        return
-    await query.answer(_("Converted."))
+    callback_answer.text = _("Converted.")
 
 
-async def convert_with_name(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+async def convert_with_name(
+    message: Message, state: FSMContext, conversion: ConversionService, me: Actor
+) -> None:
     data = await state.get_data()
     await state.clear()
-    mask, contact_type = unpack_convert(str(data.get("arg", "")))
-    request = ConvertRequest(
-        contact=bool(mask & 1),
-        company=bool(mask & 2),
-        deal=bool(mask & 4),
-        contact_type=contact_type,
-        contact_name=message.text or "",
-    )
-    try:
-        await services.conversion.convert(
-            int(data["lead_id"]), request, me, expected_version=int(data["version"])
-        )
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
-    await message.answer(_("Converted: lead #{id}.").format(id=data["lead_id"]))
+    choice = ConvertCb.unpack(str(data["convert"]))
+    request = convert_request(choice, contact_name=message.text or "")
+    await conversion.convert(choice.lead_id, request, me, expected_version=choice.v)
+    await message.answer(_("Converted: lead #{id}.").format(id=choice.lead_id))
+
+
+# --- typed answers: link search, reminders at a typed time, comments ----------------------------------
 
 
 async def start_link_search(
-    query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext
+    query: CallbackQuery, callback_data: LinkSearchCb, me: Actor, state: FSMContext
 ) -> None:
-    await ask_for_text(
-        query,
-        me,
-        state,
-        LinkSearch.query,
-        _("Type a name, phone or e-mail of the contact or company:"),
-        lead_id=callback_data.id,
-        version=callback_data.v,
-    )
+    prompt = _("Type a name, phone or e-mail of the contact or company:")
+    await ask_for_text(query, me, state, LinkSearch.query, prompt, lead_id=callback_data.lead_id)
 
 
-async def link_search(message: Message, state: FSMContext, services: Services) -> None:
+async def link_search(message: Message, state: FSMContext, queries: LeadQueries) -> None:
     data = await state.get_data()
     await state.clear()
-    try:
-        card = await services.queries.card(int(data["lead_id"]))
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
-    parties = await services.queries.parties(message.text or "")
+    card = await queries.card(int(data["lead_id"]))
+    parties = await queries.parties(message.text or "")
     if not parties:
         await message.answer(_("Nothing found. Press Link on the card to search again."))
         return
@@ -255,127 +302,92 @@ async def link_search(message: Message, state: FSMContext, services: Services) -
     )
 
 
-async def history(query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor) -> None:
-    page = _int(callback_data.arg)
-    await send_history(query, callback_data.id, page, services, me, in_place=callback_data.arg != "")
-
-
-async def remind_menu(
-    card: LeadCard, choice: RemindChoice, services: Services, me: Actor
-) -> InlineKeyboardMarkup:
-    """Kind first; then, for supervisors, who is responsible; then the time."""
-    if choice.kind is None:
-        return remind_kind_menu(card)
-    if choice.who is None and allowed(me, Permission.ASSIGN):
-        people = [(user.id, user.name) for user in await services.users.all() if user.active]
-        return remind_people_menu(card, choice, me.id, people)
-    return remind_time_menu(card, choice)
-
-
-async def remind_at(query: CallbackQuery, callback_data: LeadCb, services: Services, me: Actor) -> None:
-    choice = RemindChoice.unpack(callback_data.arg)
-    if choice.kind is None or choice.preset is None:
-        await query.answer(_("This button is outdated."), show_alert=True)
-        return
-    zone = me.zone(services.ctx.settings.timezone)
-    when = preset_time(choice.preset, services.ctx.clock.now(), zone)
-    try:
-        await services.activities.plan(callback_data.id, choice.kind, when, me, responsible_id=choice.who)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    await query.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
+async def remind_at(
+    _query: CallbackQuery,
+    callback_data: RemindAtCb,
+    activities: ActivityService,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+    callback_answer: CallbackAnswer,
+) -> None:
+    zone = me.zone(settings.timezone)
+    when = preset_time(callback_data.preset, clock.now(), zone)
+    await activities.plan(
+        callback_data.lead_id, callback_data.kind, when, me, responsible_id=callback_data.who
+    )
+    callback_answer.text = _("Reminder set: {when}.").format(when=moment(when, zone))
 
 
 async def start_remind_text(
-    query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext
+    query: CallbackQuery, callback_data: RemindTextCb, me: Actor, state: FSMContext
 ) -> None:
-    await ask_for_text(
-        query,
-        me,
-        state,
-        RemindTime.when,
-        _("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. A note may follow after “;”."),
-        lead_id=callback_data.id,
-        choice=callback_data.arg,
-    )
+    prompt = _("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. A note may follow after “;”.")
+    choice = {"lead_id": callback_data.lead_id, "kind": callback_data.kind.value, "who": callback_data.who}
+    await ask_for_text(query, me, state, RemindTime.when, prompt, **choice)
 
 
-async def remind_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+async def remind_text(
+    message: Message,
+    state: FSMContext,
+    activities: ActivityService,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+) -> None:
+    """A refusal leaves the question open: the user may retry."""
     data = await state.get_data()
-    choice = RemindChoice.unpack(str(data.get("choice", "")))
     when_text, _sep, note = (message.text or "").partition(";")
-    zone = me.zone(services.ctx.settings.timezone)
-    try:
-        when = parse_when(when_text, services.ctx.clock.now(), zone)
-        await services.activities.plan(
-            int(data["lead_id"]),
-            choice.kind or ActivityKind.CALL,
-            when,
-            me,
-            note=note or None,
-            responsible_id=choice.who,
-        )
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))  # the question stays open: the user may retry
-        return
+    zone = me.zone(settings.timezone)
+    when = parse_when(when_text, clock.now(), zone)
+    kind = ActivityKind(str(data.get("kind", ActivityKind.CALL.value)))
+    await activities.plan(
+        int(data["lead_id"]), kind, when, me, note=note or None, responsible_id=data.get("who")
+    )
     await state.clear()
     await message.answer(_("Reminder set: {when}.").format(when=moment(when, zone)))
 
 
-async def start_comment(query: CallbackQuery, callback_data: LeadCb, me: Actor, state: FSMContext) -> None:
-    await ask_for_text(query, me, state, CommentText.text, _("Write the comment:"), lead_id=callback_data.id)
+async def start_comment(query: CallbackQuery, callback_data: CommentCb, me: Actor, state: FSMContext) -> None:
+    await ask_for_text(
+        query, me, state, CommentText.text, _("Write the comment:"), lead_id=callback_data.lead_id
+    )
 
 
-async def comment_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+async def comment_text(message: Message, state: FSMContext, leads: LeadService, me: Actor) -> None:
     data = await state.get_data()
     await state.clear()
-    try:
-        await services.leads.comment(int(data["lead_id"]), message.text or "", me)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    await leads.comment(int(data["lead_id"]), message.text or "", me)
     await message.answer(_("Added to lead #{id}.").format(id=data["lead_id"]))
-
-
-def _int(value: str) -> int:
-    """A number from a button's free-form argument; 0 (nothing) when it is not one the database holds."""
-    try:
-        return db_int(value)
-    except ValueError:
-        return 0
 
 
 def router() -> Router:
     routes = Router(name="lead_actions")
-    menus = {
-        LeadOp.STATUS_MENU,
-        LeadOp.JUNK_MENU,
-        LeadOp.EXCLUDE_ASK,
-        LeadOp.LINK_MENU,
-        LeadOp.CONVERT_MENU,
-        LeadOp.REMIND,
-        LeadOp.CARD,
-    }
-    actions = {
-        LeadOp.TAKE,
-        LeadOp.SET_STATUS,
-        LeadOp.JUNK,
-        LeadOp.EXCLUDE,
-        LeadOp.LINK_CONTACT,
-        LeadOp.LINK_COMPANY,
-        LeadOp.REOPEN,
-    }
-    routes.callback_query.register(open_menu, LeadCb.filter(F.op.in_(menus)))
-    routes.callback_query.register(act, LeadCb.filter(F.op.in_(actions)))
-    routes.callback_query.register(convert, LeadCb.filter(F.op == LeadOp.CONVERT))
-    routes.callback_query.register(start_link_search, LeadCb.filter(F.op == LeadOp.LINK_SEARCH))
-    routes.callback_query.register(history, LeadCb.filter(F.op == LeadOp.HISTORY))
+    presses = (
+        (status_menu_pressed, StatusMenuCb),
+        (junk_menu_pressed, JunkMenuCb),
+        (exclude_asked, ExcludeAskCb),
+        (link_menu_pressed, LinkMenuCb),
+        (convert_menu_pressed, ConvertMenuCb),
+        (remind_menu_pressed, RemindCb),
+        (back_to_card, CardCb),
+        (take, TakeCb),
+        (set_status, SetStatusCb),
+        (junk, JunkCb),
+        (exclude, ExcludeCb),
+        (link, LinkCb),
+        (reopen, ReopenCb),
+        (convert, ConvertCb),
+        (start_link_search, LinkSearchCb),
+        (history_pressed, HistoryCb),
+        (remind_at, RemindAtCb),
+        (start_remind_text, RemindTextCb),
+        (start_comment, CommentCb),
+    )
+    for handler, factory in presses:
+        routes.callback_query.register(handler, factory.filter())
     routes.message.register(convert_with_name, ConvertName.name, F.text)
     routes.message.register(link_search, LinkSearch.query, F.text)
-    routes.callback_query.register(remind_at, LeadCb.filter(F.op == LeadOp.REMIND_AT))
-    routes.callback_query.register(start_remind_text, LeadCb.filter(F.op == LeadOp.REMIND_TEXT))
     routes.message.register(remind_text, RemindTime.when, F.text, ~F.text.startswith("/"))
-    routes.callback_query.register(start_comment, LeadCb.filter(F.op == LeadOp.COMMENT))
     routes.message.register(comment_text, CommentText.text, F.text, ~F.text.startswith("/"))
     return routes

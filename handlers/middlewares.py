@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message, TelegramObject, User
 from handlers.i18n import LANGUAGES, _
 from leadbot.clock import Clock
 from leadbot.errors import NotRegistered
-from leadbot.services.registry import Services
+from leadbot.services.users import UserService
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger("leadbot.strangers")
@@ -92,15 +92,15 @@ class DropRepeatedUpdates(BaseMiddleware):
 class ActorMiddleware(BaseMiddleware):
     """Puts the registered Actor (or None) in `data["me"]` for every update."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, users: UserService) -> None:
+        self._users = users
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        me = await self._services.users.find(user.id) if user is not None else None
+        me = await self._users.find(user.id) if user is not None else None
         language = (user.language_code or "")[:2].lower() if user is not None else ""
         if me is not None and language in LANGUAGES and language != me.telegram_language:
-            me = await self._services.users.note_telegram_language(me.telegram_id, language)
+            me = await self._users.note_telegram_language(me.telegram_id, language)
         data["me"] = me
         return await handler(event, data)
 

@@ -15,7 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.enums import OwnerType
 from handlers.browse import send_card
-from handlers.callbacks import DraftCb, DraftOp
+from handlers.callbacks import DraftCb, DraftOp, OutdatedButton
 from handlers.formats import money
 from handlers.i18n import _, current_locale
 from handlers.outbox_renderer import TelegramRenderer
@@ -23,11 +23,15 @@ from handlers.render import clip, esc, fit
 from handlers.states import NewLead
 from handlers.telegram_io import pressed_message
 from leadbot.actor import Actor
+from leadbot.config import Settings
+from leadbot.delivery.store import DeliveryStore
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
-from leadbot.services.directories import Directory
+from leadbot.services.directories import Directory, DirectoryService
 from leadbot.services.lead_input import LeadDraft, parse_amount
-from leadbot.services.registry import Services
+from leadbot.services.lead_sources import FROM_TELEGRAM
+from leadbot.services.leads import LeadService
+from leadbot.services.matching import Match
 
 STEPS: list[tuple[State, str]] = [
     (NewLead.name, "name"),
@@ -72,32 +76,36 @@ async def start_new(message: Message, state: FSMContext) -> None:
     await ask(message, state, 0)
 
 
-async def next_step(message: Message, state: FSMContext, services: Services) -> None:
+async def next_step(
+    message: Message, state: FSMContext, leads: LeadService, directories: DirectoryService, settings: Settings
+) -> None:
     current = await state.get_state()
     index = next(i for i, (target, _field) in enumerate(STEPS) if target.state == current)
     if STEPS[index][1] == "company_title":  # the source is chosen with buttons after the company
-        await ask_source(message, state, services)
+        await ask_source(message, state, directories)
     elif index + 1 < len(STEPS):
         await ask(message, state, index + 1)
     else:
-        await confirm(message, state, services)
+        await confirm(message, state, leads, settings)
 
 
-async def ask_source(message: Message, state: FSMContext, services: Services) -> None:
+async def ask_source(message: Message, state: FSMContext, directories: DirectoryService) -> None:
     await state.set_state(NewLead.source)
     locale = current_locale()
     kb = InlineKeyboardBuilder()
-    for source in await services.directories.entries(Directory.SOURCES):
-        kb.button(text=source.name(locale), callback_data=DraftCb(op=DraftOp.SOURCE, arg=source.code))
+    for source in await directories.entries(Directory.SOURCES):
+        kb.button(text=source.name(locale), callback_data=DraftCb(op=DraftOp.SOURCE, source=source.code))
     kb.adjust(3)
     await message.answer(_("Where did the client come from?"), reply_markup=kb.as_markup())
 
 
-async def typed(message: Message, state: FSMContext, services: Services) -> None:
+async def typed(
+    message: Message, state: FSMContext, leads: LeadService, directories: DirectoryService, settings: Settings
+) -> None:
     current = await state.get_state()
     field = next(f for target, f in STEPS if target.state == current)
     try:
-        value = services.leads.check_field(field, message.text or "")
+        value = leads.check_field(field, message.text or "")
     except DomainError as error:
         await message.answer(
             error.render(_, html=True) + "\n" + question(field), reply_markup=skip_keyboard()
@@ -105,34 +113,35 @@ async def typed(message: Message, state: FSMContext, services: Services) -> None
         return
     data = await state.get_data()
     await state.update_data(draft={**data.get("draft", {}), field: value})
-    await next_step(message, state, services)
+    await next_step(message, state, leads, directories, settings)
 
 
 async def pressed(
     query: CallbackQuery,
     callback_data: DraftCb,
     state: FSMContext,
-    services: Services,
+    leads: LeadService,
+    directories: DirectoryService,
+    delivery: DeliveryStore,
+    settings: Settings,
     me: Actor,
     renderer: TelegramRenderer,
 ) -> None:
     message = pressed_message(query)
     if message is None or await state.get_state() is None:
-        await query.answer(_("This button is outdated."), show_alert=True)
-        return
-    await query.answer()
+        raise OutdatedButton()
     match callback_data.op:
         case DraftOp.CANCEL:
             await state.clear()
             await message.answer(_("Cancelled. Nothing was saved."))
         case DraftOp.SKIP:
-            await next_step(message, state, services)
+            await next_step(message, state, leads, directories, settings)
         case DraftOp.SOURCE:
             data = await state.get_data()
-            await state.update_data(draft={**data.get("draft", {}), "source_code": callback_data.arg})
+            await state.update_data(draft={**data.get("draft", {}), "source_code": callback_data.source})
             await ask(message, state, STEPS.index((NewLead.comment, "comment")))
         case DraftOp.SAVE:
-            await save(message, state, services, me, renderer)
+            await save(message, state, leads, delivery, me, renderer)
 
 
 def draft_of(data: dict[str, Any]) -> LeadDraft:
@@ -148,10 +157,23 @@ def draft_of(data: dict[str, Any]) -> LeadDraft:
     )
 
 
-async def confirm(message: Message, state: FSMContext, services: Services) -> None:
+def match_line(match: Match) -> str:
+    """Whom the draft's phone or e-mail already belongs to."""
+    name = esc(match.name)
+    if match.type is OwnerType.CONTACT:
+        return "💡 " + _(
+            "This phone or e-mail belongs to contact {name} (#{id}): "
+            "the lead will be linked to it as a repeat lead."
+        ).format(name=name, id=match.id)
+    if match.type is OwnerType.COMPANY:
+        return "💡 " + _("Known company: {name}").format(name=name)
+    return "⚠️ " + _("Open lead #{id} with the same phone or e-mail: {name}").format(id=match.id, name=name)
+
+
+async def confirm(message: Message, state: FSMContext, leads: LeadService, settings: Settings) -> None:
     draft = draft_of(await state.get_data())
     try:
-        matches = await services.leads.preview(draft)
+        matches = await leads.preview(draft)
     except DomainError as error:
         await state.clear()
         await message.answer(error.render(_, html=True) + "\n" + _("Start again with /new."))
@@ -161,26 +183,9 @@ async def confirm(message: Message, state: FSMContext, services: Services) -> No
     lines += [esc(clip(v, 200)) for v in (draft.name, draft.company_title, draft.comment) if v]
     lines += [esc(format_phone(p)) for p in draft.phones] + [esc(e) for e in draft.emails]
     if draft.amount:  # checked when typed
-        amount = money(parse_amount(draft.amount), draft.currency or services.ctx.settings.default_currency)
+        amount = money(parse_amount(draft.amount), draft.currency or settings.default_currency)
         lines.append(_("Amount: {amount}").format(amount=esc(amount)))
-    for match in matches:
-        if match.type is OwnerType.CONTACT:
-            lines.append(
-                "💡 "
-                + _(
-                    "This phone or e-mail belongs to contact {name} (#{id}): "
-                    "the lead will be linked to it as a repeat lead."
-                ).format(name=esc(match.name), id=match.id)
-            )
-        elif match.type is OwnerType.COMPANY:
-            lines.append("💡 " + _("Known company: {name}").format(name=esc(match.name)))
-        else:
-            lines.append(
-                "⚠️ "
-                + _("Open lead #{id} with the same phone or e-mail: {name}").format(
-                    id=match.id, name=esc(match.name)
-                )
-            )
+    lines += [match_line(match) for match in matches]
     kb = InlineKeyboardBuilder()
     kb.button(text="💾 " + _("Save"), callback_data=DraftCb(op=DraftOp.SAVE))
     kb.button(text="✖ " + _("Cancel"), callback_data=DraftCb(op=DraftOp.CANCEL))
@@ -190,13 +195,19 @@ async def confirm(message: Message, state: FSMContext, services: Services) -> No
 
 
 async def save(
-    message: Message, state: FSMContext, services: Services, me: Actor, renderer: TelegramRenderer
+    message: Message,
+    state: FSMContext,
+    leads: LeadService,
+    delivery: DeliveryStore,
+    me: Actor,
+    renderer: TelegramRenderer,
 ) -> None:
     """Create the lead and show its live card here: the only copy the maker gets (the service alerts
-    the group, and the assignee only when it is somebody else)."""
+    the group, and the assignee only when it is somebody else). A refusal is a message (the press
+    is already answered)."""
     draft = draft_of(await state.get_data())
     try:
-        outcome = await services.leads.create_by_hand(draft, me)
+        outcome = await leads.create_by_hand(draft, me)
     except DomainError as error:
         await message.answer(error.render(_, html=True))
         return
@@ -205,30 +216,30 @@ async def save(
         await message.answer(_("This phone or e-mail is on the exclusion list: no lead was created."))
         return
     await message.answer(_("Saved: lead #{id}.").format(id=outcome.lead.id))
-    await send_card(message, outcome.lead.id, services, renderer)
+    await send_card(message, outcome.lead.id, delivery, renderer)
 
 
-async def shared_contact(message: Message, state: FSMContext, services: Services) -> None:
+async def shared_contact(message: Message, state: FSMContext, leads: LeadService, settings: Settings) -> None:
     contact = message.contact
     if contact is None:
         return
     name = " ".join(p for p in (contact.first_name, contact.last_name) if p)
     try:
-        phone = services.leads.check_field("phone", contact.phone_number)
+        phone = leads.check_field("phone", contact.phone_number)
     except DomainError:
         phone = contact.phone_number  # kept as given; the card marks it as not recognised
     await state.clear()
-    await state.update_data(draft={"name": name, "phone": phone, "source_code": "TELEGRAM"})
-    await confirm(message, state, services)
+    await state.update_data(draft={"name": name, "phone": phone, "source_code": FROM_TELEGRAM})
+    await confirm(message, state, leads, settings)
 
 
-async def forwarded(message: Message, state: FSMContext, services: Services) -> None:
+async def forwarded(message: Message, state: FSMContext) -> None:
     origin = message.forward_origin
     sender = getattr(origin, "sender_user", None)
     name = sender.full_name if sender is not None else getattr(origin, "sender_user_name", None) or ""
     text = (message.text or message.caption or "")[:4000]
     await state.clear()
-    await state.update_data(draft={"name": name, "comment": text, "source_code": "TELEGRAM"})
+    await state.update_data(draft={"name": name, "comment": text, "source_code": FROM_TELEGRAM})
     await ask(message, state, 1)
 
 

@@ -10,22 +10,24 @@ from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from db.models import Activity
-from handlers.callbacks import LeadCb, LeadOp, ReminderCb, ReminderOp
+from handlers.callbacks import OpenCb, ReminderCb, ReminderOp, TakeCb
 from handlers.cards import ACTIVITY_KINDS
 from handlers.formats import moment
 from handlers.i18n import _
 from handlers.render import clip, esc, fit
 from handlers.states import CommentText, RescheduleTime
-from handlers.telegram_io import edit, pressed_message, refuse
+from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
+from leadbot.clock import Clock
+from leadbot.config import Settings
 from leadbot.rendering import Rendered
+from leadbot.services.activities import ActivityService
 from leadbot.services.nudges import end_of_local_day
-from leadbot.services.queries import LeadRow
-from leadbot.services.registry import Services
+from leadbot.services.queries import LeadQueries, LeadRow
 from leadbot.when import Preset, parse_when, preset_time
 
 
@@ -56,7 +58,7 @@ def reminder_keyboard(activity: Activity) -> InlineKeyboardMarkup:
     )
     kb.button(text="🗓 " + _("Other time"), callback_data=ReminderCb(op=ReminderOp.RESCHEDULE, id=activity.id))
     if activity.lead_id is not None:
-        kb.button(text="📂 " + _("Open lead"), callback_data=LeadCb(op=LeadOp.OPEN, id=activity.lead_id))
+        kb.button(text="📂 " + _("Open lead"), callback_data=OpenCb(lead_id=activity.lead_id))
     kb.button(text="🗑 " + _("Delete"), callback_data=ReminderCb(op=ReminderOp.DELETE, id=activity.id))
     kb.adjust(1, 3, 3)
     return kb.as_markup()
@@ -87,8 +89,8 @@ def notice_text(key: str, lead: LeadRow, minutes: int) -> str:
 
 def notice_keyboard(lead_id: int, version: int) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
-    kb.button(text="🙋 " + _("Take"), callback_data=LeadCb(op=LeadOp.TAKE, id=lead_id, v=version))
-    kb.button(text="📂 " + _("Open lead"), callback_data=LeadCb(op=LeadOp.OPEN, id=lead_id))
+    kb.button(text="🙋 " + _("Take"), callback_data=TakeCb(lead_id=lead_id, v=version))
+    kb.button(text="📂 " + _("Open lead"), callback_data=OpenCb(lead_id=lead_id))
     return kb.as_markup()
 
 
@@ -106,56 +108,64 @@ def agenda_text(
     return fit(lines, _more)
 
 
-async def agenda(services: Services, user_id: int, zone: ZoneInfo, heading: str) -> Rendered:
-    now = services.ctx.clock.now()
-    items = await services.activities.agenda(user_id, end_of_local_day(now, zone))
-    titles = {
-        row.id: row.title for row in await services.queries.rows([a.lead_id for a in items if a.lead_id])
-    }
-    waiting = (await services.queries.open_of(user_id)).total
+async def agenda(
+    activities: ActivityService,
+    queries: LeadQueries,
+    clock: Clock,
+    user_id: int,
+    zone: ZoneInfo,
+    heading: str,
+) -> Rendered:
+    now = clock.now()
+    items = await activities.agenda(user_id, end_of_local_day(now, zone))
+    titles = {row.id: row.title for row in await queries.rows([a.lead_id for a in items if a.lead_id])}
+    waiting = (await queries.open_of(user_id)).total
     return Rendered(agenda_text(heading, items, zone, now, titles, waiting))
 
 
-async def today_command(message: Message, services: Services, me: Actor) -> None:
-    zone = me.zone(services.ctx.settings.timezone)
-    rendered = await agenda(services, me.id, zone, "📅 <b>" + _("Today") + "</b>")
+async def today_command(
+    message: Message,
+    activities: ActivityService,
+    queries: LeadQueries,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+) -> None:
+    zone = me.zone(settings.timezone)
+    rendered = await agenda(activities, queries, clock, me.id, zone, "📅 <b>" + _("Today") + "</b>")
     await message.answer(rendered.text)
 
 
+async def reschedule_asked(query: CallbackQuery, callback_data: ReminderCb, state: FSMContext) -> None:
+    await state.set_state(RescheduleTime.when)
+    await state.update_data(activity_id=callback_data.id)
+    message = pressed_message(query)
+    if message is not None:
+        await message.answer(_("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. /cancel to keep it."))
+
+
 async def reminder_pressed(
-    query: CallbackQuery, callback_data: ReminderCb, services: Services, me: Actor, state: FSMContext
+    query: CallbackQuery,
+    callback_data: ReminderCb,
+    activities: ActivityService,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+    state: FSMContext,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    zone = me.zone(services.ctx.settings.timezone)
-    now = services.ctx.clock.now()
-    snooze = {
-        ReminderOp.SNOOZE_15: now + timedelta(minutes=15),
-        ReminderOp.SNOOZE_HOUR: now + timedelta(hours=1),
-        ReminderOp.SNOOZE_TOMORROW: preset_time(Preset.TOMORROW_10, now, zone),
-    }
-    if callback_data.op is ReminderOp.RESCHEDULE:
-        await state.set_state(RescheduleTime.when)
-        await state.update_data(activity_id=callback_data.id)
-        await query.answer()
-        message = pressed_message(query)
-        if message is not None:
-            await message.answer(
-                _("When? For example: 25.11 14:30, tomorrow 9:00, in 2h. /cancel to keep it.")
-            )
-        return
-    try:
-        if callback_data.op is ReminderOp.DONE:
-            activity = await services.activities.done(callback_data.id, me)
-            outcome = "✅ " + _("Done.")
-        elif callback_data.op is ReminderOp.DELETE:
-            await services.activities.delete(callback_data.id, me)
-            activity, outcome = None, "🗑 " + _("Deleted.")
-        else:
-            until = snooze[callback_data.op]
-            activity = await services.activities.snooze(callback_data.id, until, me)
-            outcome = "💤 " + _("Moved to {when}.").format(when=moment(until, zone))
-    except DomainError as error:
-        await refuse(query, error)
-        return
+    zone, now = me.zone(settings.timezone), clock.now()
+    activity: Activity | None = None
+    if callback_data.op is ReminderOp.DONE:
+        activity = await activities.done(callback_data.id, me)
+        outcome = "✅ " + _("Done.")
+    elif callback_data.op is ReminderOp.DELETE:
+        await activities.delete(callback_data.id, me)
+        outcome = "🗑 " + _("Deleted.")
+    else:
+        until = snooze_until(callback_data.op, now, zone)
+        activity = await activities.snooze(callback_data.id, until, me)
+        outcome = "💤 " + _("Moved to {when}.").format(when=moment(until, zone))
     message = pressed_message(query)
     if message is not None:
         await edit(message, Rendered(f"{message.html_text}\n\n{outcome}"))
@@ -163,18 +173,29 @@ async def reminder_pressed(
             await state.set_state(CommentText.text)  # the result is a comment on the lead's timeline
             await state.update_data(lead_id=activity.lead_id)
             await message.answer(_("How did it go? Write the result for the lead's timeline, or /cancel."))
-    await query.answer(outcome)
+    callback_answer.text = outcome
 
 
-async def reschedule_text(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+def snooze_until(op: ReminderOp, now: datetime, zone: ZoneInfo) -> datetime:
+    if op is ReminderOp.SNOOZE_15:
+        return now + timedelta(minutes=15)
+    if op is ReminderOp.SNOOZE_HOUR:
+        return now + timedelta(hours=1)
+    return preset_time(Preset.TOMORROW_10, now, zone)
+
+
+async def reschedule_text(
+    message: Message,
+    state: FSMContext,
+    activities: ActivityService,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+) -> None:
     data = await state.get_data()
-    zone = me.zone(services.ctx.settings.timezone)
-    try:
-        until = parse_when(message.text or "", services.ctx.clock.now(), zone)
-        await services.activities.snooze(int(data["activity_id"]), until, me)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    zone = me.zone(settings.timezone)
+    until = parse_when(message.text or "", clock.now(), zone)
+    await activities.snooze(int(data["activity_id"]), until, me)
     await state.clear()
     await message.answer("🗓 " + _("Moved to {when}.").format(when=moment(until, zone)))
 
@@ -182,6 +203,7 @@ async def reschedule_text(message: Message, state: FSMContext, services: Service
 def router() -> Router:
     routes = Router(name="reminders")
     routes.message.register(today_command, Command("today"))
+    routes.callback_query.register(reschedule_asked, ReminderCb.filter(F.op == ReminderOp.RESCHEDULE))
     routes.callback_query.register(reminder_pressed, ReminderCb.filter())
     routes.message.register(reschedule_text, RescheduleTime.when, F.text, ~F.text.startswith("/"))
     return routes

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from babel import Locale
-from babel.numbers import format_currency, format_decimal, format_percent
-
+from handlers.formats import number, percent, whole_money
 from handlers.render import esc
 from leadbot.i18n_marker import N_, Msg
 from leadbot.reporting import JUNK_SECTIONS
@@ -34,21 +32,16 @@ class Figures:
         self.locale = locale
 
     def count(self, value: int) -> str:
-        return format_decimal(value, locale=self.locale)
+        return number(value, self.locale)
 
     def percent(self, value: float) -> str:
-        return format_percent(Decimal(str(value)) / 100, locale=self.locale, decimal_quantization=False)
+        return percent(value, self.locale)
 
     def minutes(self, value: float | None) -> str:
-        return "—" if value is None else format_decimal(value, locale=self.locale)
+        return "—" if value is None else number(Decimal(str(value)), self.locale)
 
     def money(self, amount: Decimal, currency: str) -> str:
-        """A whole sum without its zero kopecks or cents: "1 500 ₽", "€1,500", "1 500,50 ₽"."""
-        if amount != amount.to_integral_value():
-            return format_currency(amount, currency, locale=self.locale)
-        pattern = Locale.parse(self.locale).currency_formats["standard"].pattern.split(";")[0]
-        whole = pattern.replace(".00", "")
-        return format_currency(amount, currency, format=whole, locale=self.locale, currency_digits=False)
+        return whole_money(amount, currency, self.locale)
 
     def label(self, value: str) -> str:
         """A row's name or a reason: translated when the report marked it (such as "Unassigned"), as it

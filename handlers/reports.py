@@ -13,20 +13,21 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel.dates import format_interval
 
-from handlers.callbacks import ReportCb
+from handlers.callbacks import OutdatedButton, Period, ReportCb
 from handlers.i18n import _, __, current_locale
 from handlers.render import esc
 from handlers.report_text import chat_text
 from handlers.states import ReportPeriod
-from handlers.telegram_io import answer_long, edit_markup, pressed_message, refuse
+from handlers.telegram_io import answer_long, edit_markup, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, InvalidValue
+from leadbot.clock import Clock
+from leadbot.config import Settings
+from leadbot.errors import InvalidValue
 from leadbot.i18n_marker import N_
 from leadbot.rendering import Rendered
 from leadbot.reporting import chart_png
 from leadbot.services.nudges import last_week
-from leadbot.services.registry import Services
-from leadbot.services.reports import Report, ReportName
+from leadbot.services.reports import Report, ReportName, ReportService
 
 TITLES = {
     ReportName.MANAGERS: __("By manager"),
@@ -38,32 +39,32 @@ TITLES = {
     ReportName.REPEAT: __("Repeat clients"),
 }
 PERIODS = {
-    "d": __("Today"),
-    "w": __("This week"),
-    "m": __("This month"),
-    "30": __("Last 30 days"),
-    "c": __("Dates…"),
+    Period.TODAY: __("Today"),
+    Period.WEEK: __("This week"),
+    Period.MONTH: __("This month"),
+    Period.LAST_30: __("Last 30 days"),
+    Period.TYPED: __("Dates…"),
 }
 _RANGE = re.compile(
     r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s*[-–—]\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?\s*$"
 )
 
 
-def period_bounds(code: str, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+def period_bounds(code: Period, now: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """[since, until) of a named period, in the user's time zone."""
     today = now.astimezone(zone).date()
 
     def midnight(day: date) -> datetime:
         return datetime.combine(day, time(0), tzinfo=zone)
 
-    if code == "w":
+    if code is Period.WEEK:
         monday = today - timedelta(days=today.weekday())
         return midnight(monday), midnight(monday + timedelta(days=7))
-    if code == "m":
+    if code is Period.MONTH:
         first = today.replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
         return midnight(first), midnight(following)
-    if code == "30":
+    if code is Period.LAST_30:
         return midnight(today - timedelta(days=29)), midnight(today + timedelta(days=1))
     return midnight(today), midnight(today + timedelta(days=1))
 
@@ -95,14 +96,14 @@ def period_text(since: datetime, until: datetime, locale: str) -> str:
     return format_interval(since.date(), (until - timedelta(days=1)).date(), "yMMMd", locale=locale)
 
 
-async def weekly_summary(services: Services, zone: ZoneInfo, locale: str) -> Rendered:
+async def weekly_summary(reports: ReportService, clock: Clock, zone: ZoneInfo, locale: str) -> Rendered:
     """Last week's figures for everyone (the reader is a supervisor or an admin), laid out as /report."""
-    since, until = last_week(services.ctx.clock.now(), zone)
+    since, until = last_week(clock.now(), zone)
     parts = [
         "🗓 <b>" + esc(_("Last week: {period}").format(period=period_text(since, until, locale))) + "</b>"
     ]
     for name in WEEKLY:
-        report = await services.reports.build(name, since, until, locale=locale)
+        report = await reports.build(name, since, until, locale=locale)
         parts.append(chat_text(report, _, locale, str(TITLES[name])))
     return Rendered("\n\n".join(parts))
 
@@ -110,12 +111,12 @@ async def weekly_summary(services: Services, zone: ZoneInfo, locale: str) -> Ren
 def reports_menu() -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for name, title in TITLES.items():
-        kb.button(text=str(title), callback_data=ReportCb(name=name.value))
+        kb.button(text=str(title), callback_data=ReportCb(name=name))
     kb.adjust(2)
     return kb.as_markup()
 
 
-def periods_menu(name: str) -> InlineKeyboardMarkup:
+def periods_menu(name: ReportName) -> InlineKeyboardMarkup:
     kb = InlineKeyboardBuilder()
     for code, title in PERIODS.items():
         kb.button(text=str(title), callback_data=ReportCb(name=name, period=code))
@@ -128,10 +129,10 @@ async def report_command(message: Message) -> None:
 
 
 async def send_report(
-    message: Message, services: Services, me: Actor, name: ReportName, since: datetime, until: datetime
+    message: Message, reports: ReportService, me: Actor, name: ReportName, since: datetime, until: datetime
 ) -> None:
     locale = current_locale()
-    report: Report = await services.reports.build(name, since, until, by=me, locale=locale)
+    report: Report = await reports.build(name, since, until, by=me, locale=locale)
     title = f"{TITLES[name]}: {period_text(since, until, locale)}"
     await answer_long(message, chat_text(report, _, locale, title))
     if not report.is_empty:  # the text says there is nothing to show
@@ -140,42 +141,35 @@ async def send_report(
 
 
 async def report_pressed(
-    query: CallbackQuery, callback_data: ReportCb, services: Services, me: Actor, state: FSMContext
+    query: CallbackQuery,
+    callback_data: ReportCb,
+    reports: ReportService,
+    clock: Clock,
+    settings: Settings,
+    me: Actor,
+    state: FSMContext,
 ) -> None:
     message = pressed_message(query)
-    if message is None or callback_data.name not in set(ReportName):
-        await query.answer(_("This button is outdated."), show_alert=True)
-        return
-    name = ReportName(callback_data.name)
-    zone = me.zone(services.ctx.settings.timezone)
-    if not callback_data.period:
-        await edit_markup(message, periods_menu(name.value))
-        await query.answer()
-        return
-    if callback_data.period == "c":
+    if message is None:
+        raise OutdatedButton()
+    name, period = callback_data.name, callback_data.period
+    if period is None:
+        await edit_markup(message, periods_menu(name))
+    elif period is Period.TYPED:
         await state.set_state(ReportPeriod.dates)
         await state.update_data(report=name.value)
         await message.answer(_("Which days? For example: 01.11-15.11 or 01.10.2026-31.10.2026"))
-        await query.answer()
-        return
-    since, until = period_bounds(callback_data.period, services.ctx.clock.now(), zone)
-    try:
-        await send_report(message, services, me, name, since, until)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    await query.answer()
+    else:
+        since, until = period_bounds(period, clock.now(), me.zone(settings.timezone))
+        await send_report(message, reports, me, name, since, until)
 
 
-async def typed_period(message: Message, state: FSMContext, services: Services, me: Actor) -> None:
+async def typed_period(
+    message: Message, state: FSMContext, reports: ReportService, clock: Clock, settings: Settings, me: Actor
+) -> None:
     data = await state.get_data()
-    zone = me.zone(services.ctx.settings.timezone)
-    try:
-        since, until = parse_range(message.text or "", services.ctx.clock.now(), zone)
-        await send_report(message, services, me, ReportName(str(data["report"])), since, until)
-    except DomainError as error:
-        await message.answer(error.render(_, html=True))
-        return
+    since, until = parse_range(message.text or "", clock.now(), me.zone(settings.timezone))
+    await send_report(message, reports, me, ReportName(str(data["report"])), since, until)
     await state.clear()
 
 

@@ -5,18 +5,19 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.callback_answer import CallbackAnswer
 from aiogram.utils.i18n.context import get_i18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import SettingsCb
+from handlers.callbacks import SettingKey, SettingsCb
 from handlers.commands import publish_user_commands
 from handlers.i18n import _
 from handlers.render import esc
-from handlers.telegram_io import edit, pressed_message, refuse
+from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.errors import DomainError
+from leadbot.config import Settings
 from leadbot.rendering import Rendered
-from leadbot.services.registry import Services
+from leadbot.services.users import UserService
 
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 ZONES = (
@@ -42,48 +43,48 @@ def settings_view(me: Actor, default_zone: str) -> Rendered:
     for code, name in LANGUAGE_NAMES.items():
         kb.button(
             text=("✅ " if me.language == code else "") + name,
-            callback_data=SettingsCb(key="lang", value=code),
+            callback_data=SettingsCb(key=SettingKey.LANGUAGE, value=code),
         )
     for name in ZONES:
         kb.button(
             text=("✅ " if zone == name else "") + name.split("/")[-1],
-            callback_data=SettingsCb(key="tz", value=name),
+            callback_data=SettingsCb(key=SettingKey.ZONE, value=name),
         )
     kb.adjust(2)
     return Rendered("\n".join(lines), kb.as_markup())
 
 
-async def settings_command(message: Message, command: CommandObject, services: Services, me: Actor) -> None:
+async def settings_command(
+    message: Message, command: CommandObject, users: UserService, settings: Settings, me: Actor
+) -> None:
     args = (command.args or "").split()
     if len(args) == 2 and args[0] == "tz":
-        try:
-            me = await services.users.set_timezone(me.telegram_id, args[1])
-        except DomainError as error:
-            await message.answer(error.render(_, html=True))
-            return
-    rendered = settings_view(me, services.ctx.settings.timezone)
+        me = await users.set_timezone(me.telegram_id, args[1])
+    rendered = settings_view(me, settings.timezone)
     await message.answer(rendered.text, reply_markup=rendered.markup)
 
 
 async def settings_pressed(
-    query: CallbackQuery, callback_data: SettingsCb, services: Services, me: Actor, bot: Bot
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    users: UserService,
+    settings: Settings,
+    me: Actor,
+    bot: Bot,
+    callback_answer: CallbackAnswer,
 ) -> None:
-    try:
-        if callback_data.key == "lang":
-            me = await services.users.set_language(me.telegram_id, callback_data.value)
-        else:
-            me = await services.users.set_timezone(me.telegram_id, callback_data.value)
-    except DomainError as error:
-        await refuse(query, error)
-        return
-    language = me.language or services.ctx.settings.locale
-    if callback_data.key == "lang":
+    if callback_data.key is SettingKey.LANGUAGE:
+        me = await users.set_language(me.telegram_id, callback_data.value)
+    else:
+        me = await users.set_timezone(me.telegram_id, callback_data.value)
+    language = me.language or settings.locale
+    if callback_data.key is SettingKey.LANGUAGE:
         await publish_user_commands(bot, get_i18n(), me, language)
     message = pressed_message(query)
     with get_i18n().use_locale(language):  # answer in the new language
         if message is not None:
-            await edit(message, settings_view(me, services.ctx.settings.timezone))
-        await query.answer(_("Saved."))
+            await edit(message, settings_view(me, settings.timezone))
+        callback_answer.text = _("Saved.")
 
 
 def router() -> Router:

@@ -1,6 +1,9 @@
-"""Assembles the dispatcher: middlewares in order (actor → locale → access) and every router."""
+"""Assembles the dispatcher: middlewares in order (actor → locale → access), refusals, every router, and
+the workflow data handlers take by name (each service, the clock, the settings, the renderer)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.utils.i18n import I18n
@@ -12,6 +15,7 @@ from handlers import (
     files,
     lead_actions,
     new_lead,
+    refusals,
     reminders,
     reports,
     settings,
@@ -46,17 +50,36 @@ def team_router() -> Router:
     return router
 
 
+def workflow_data(services: Services, settings: AppSettings, i18n: I18n) -> dict[str, Any]:
+    """What a handler may name among its parameters."""
+    return {
+        "services": services,  # only for the import of a file (handlers/files.py)
+        "leads": services.leads,
+        "conversion": services.conversion,
+        "users": services.users,
+        "directories": services.directories,
+        "exclusions": services.exclusions,
+        "history": services.history,
+        "queries": services.queries,
+        "delivery": services.delivery,
+        "activities": services.activities,
+        "exports": services.exports,
+        "forms": services.forms,
+        "reports": services.reports,
+        "clock": services.ctx.clock,
+        "settings": settings,
+        "renderer": TelegramRenderer.of(services, i18n, settings),
+        "strangers": StrangerRefusals(services.ctx.clock),
+    }
+
+
 def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
-    renderer = TelegramRenderer(services, i18n, settings)
     dispatcher = Dispatcher(
-        storage=DatabaseStorage(services.dialogs),
-        services=services,
-        settings=settings,
-        renderer=renderer,
-        strangers=StrangerRefusals(services.ctx.clock),
+        storage=DatabaseStorage(services.dialogs), **workflow_data(services, settings, i18n)
     )
     dispatcher.update.outer_middleware(DropRepeatedUpdates())
-    dispatcher.update.outer_middleware(ActorMiddleware(services))
+    dispatcher.update.outer_middleware(ActorMiddleware(services.users))
     LocaleMiddleware(i18n).setup(dispatcher)
+    refusals.setup(dispatcher)
     dispatcher.include_routers(start.router(), team_router())
     return dispatcher

@@ -14,7 +14,7 @@ from handlers.middlewares import StrangerRefusals
 from handlers.render import esc
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, NotRegistered
-from leadbot.services.registry import Services
+from leadbot.services.users import UserService
 
 
 def role_name(role: Role) -> str:
@@ -25,7 +25,7 @@ def role_name(role: Role) -> str:
 async def start(
     message: Message,
     command: CommandObject,
-    services: Services,
+    users: UserService,
     me: Actor | None,
     strangers: StrangerRefusals,
     bot: Bot,
@@ -35,14 +35,13 @@ async def start(
         return
     try:
         if command.args:
-            me = await services.users.accept_invite(command.args.strip(), user.id, user.full_name)
+            me = await users.accept_invite(command.args.strip(), user.id, user.full_name)
         elif me is None:
-            me = await services.users.register_admin(user.id, user.full_name)
+            me = await users.register_admin(user.id, user.full_name)
     except DomainError as refusal:
-        if me is None:
-            await strangers.refuse(message, refusal.render(_, html=True))
-        else:
-            await message.answer(refusal.render(_, html=True))
+        if me is not None:
+            raise  # a registered user's refusal: answered by `refused`
+        await strangers.refuse(message, refusal.render(_, html=True))
         return
     greeting = _("Welcome, {name}! You are registered as {role}.").format(
         name=esc(me.name), role=role_name(me.role)

@@ -6,11 +6,12 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
+from handlers.callbacks import OutdatedButton
 from handlers.i18n import _
 
 
 async def outdated_button(query: CallbackQuery) -> None:
-    await query.answer(_("This button is outdated."), show_alert=True)
+    raise OutdatedButton()
 
 
 async def unexpected_message(message: Message) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 
-from handlers.i18n import _
-from leadbot.errors import DomainError
 from leadbot.rendering import Rendered
 from leadbot.text_split import split_html
 
@@ -39,9 +35,3 @@ async def edit_markup(message: Message, markup: InlineKeyboardMarkup | None) -> 
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise
-
-
-async def refuse(query: CallbackQuery, error: DomainError) -> None:
-    """A refusal toast; the user sees why, nothing was changed."""
-    with contextlib.suppress(TelegramBadRequest):  # the query may be too old to answer
-        await query.answer(error.render(_)[:200], show_alert=True)

@@ -76,10 +76,11 @@ async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) 
 
 def card_of(call: Call) -> int | None:
     """The lead id a card message is about, read from its first button."""
+    from handlers.callbacks import lead_of
+
     if not call.buttons:
         return None
-    parts = call.buttons[0]["callback_data"].split(":")
-    return int(parts[2]) if parts[0] == "L" else None
+    return lead_of(call.buttons[0]["callback_data"])
 
 
 @pytest.fixture

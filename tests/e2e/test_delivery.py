@@ -79,7 +79,7 @@ async def test_a_burst_of_leads_is_folded_into_a_digest(app: Application, telegr
         await create(app, f"Клиент {number}", f"+7916100{number:04d}")
     await eventually(lambda: nothing_pending(app), within=30)
     group_messages = telegram.sent("sendMessage", ALERT_CHAT_ID)
-    digests = [c for c in group_messages if c.buttons and c.buttons[0]["callback_data"].startswith("P:")]
+    digests = [c for c in group_messages if c.buttons and c.buttons[0]["callback_data"].startswith("P")]
     cards = [c for c in group_messages if card_of(c) is not None]
     assert len(group_messages) <= 10
     assert digests

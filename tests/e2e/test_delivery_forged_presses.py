@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from handlers.callbacks import LeadCb, LeadOp
+from handlers.callbacks import JunkCb, SetStatusCb, StatusMenuCb, TakeCb
 from leadbot.app import Application
 from tests.e2e.conftest import answer_after, card_of, post_lead
 from tests.e2e.test_delivery import eventually, nothing_pending
@@ -55,7 +55,7 @@ async def test_a_forged_press_leaves_other_messages_alone(
     victim = await target(app, telegram, anna_user)
     v = (await app.services.queries.card(lead_id)).lead.version if version == "current" else 0
     mark = telegram.mark()
-    await telegram.press(anna_user, victim, LeadCb(op=LeadOp.TAKE, id=lead_id, v=v).pack())
+    await telegram.press(anna_user, victim, TakeCb(lead_id=lead_id, v=v).pack())
     assert "ваш" in (await answer_after(telegram, mark)).text
     anna = await app.services.users.actor(anna_user.id)
     await app.services.leads.change_status(lead_id, "IN_PROCESS", anna)
@@ -71,7 +71,7 @@ async def test_a_stale_forged_press_on_another_message_does_not_redraw_it(
     lead_id = lead_id_of(await post_lead(app, telegram))
     victim = await another_lead_card(app, telegram, anna_user)
     mark = telegram.mark()
-    forged = LeadCb(op=LeadOp.SET_STATUS, id=lead_id, v=0, arg="IN_PROCESS").pack()
+    forged = SetStatusCb(lead_id=lead_id, v=0, status="IN_PROCESS").pack()
     await telegram.press(anna_user, victim, forged)
     assert (await answer_after(telegram, mark)).params.get("show_alert")
     await eventually(lambda: nothing_pending(app))
@@ -82,21 +82,21 @@ async def test_a_stale_forged_press_on_another_message_does_not_redraw_it(
 @pytest.mark.parametrize(
     "forged",
     [
-        LeadCb(op=LeadOp.SET_STATUS, id=1, v=0, arg="IN_PROCESS"),
-        LeadCb(op=LeadOp.JUNK, id=1, v=0, arg="SPAM"),
-        LeadCb(op=LeadOp.STATUS_MENU, id=1, v=0),
+        SetStatusCb(lead_id=1, v=0, status="IN_PROCESS"),
+        JunkCb(lead_id=1, v=0, reason="SPAM"),
+        StatusMenuCb(lead_id=1, v=0),
     ],
     ids=["set status", "junk", "status menu"],
 )
 async def test_version_zero_is_stale_like_any_other(
-    app: Application, telegram: FakeTelegram, anna_user: User, forged: LeadCb
+    app: Application, telegram: FakeTelegram, anna_user: User, forged: SetStatusCb | JunkCb | StatusMenuCb
 ) -> None:
     alert = await post_lead(app, telegram)
-    assert lead_id_of(alert) == forged.id
+    assert lead_id_of(alert) == forged.lead_id
     mark = telegram.mark()
     await telegram.press(anna_user, alert, forged.pack())
     answer = await answer_after(telegram, mark)
     assert answer.params.get("show_alert") and "изменил" in answer.text
-    card = await app.services.queries.card(forged.id)
+    card = await app.services.queries.card(forged.lead_id)
     assert card.lead.status_code == "NEW" and card.lead.version == 1
     assert not [c for c in edits_of(telegram, alert, mark) if c.method == "editMessageReplyMarkup"]

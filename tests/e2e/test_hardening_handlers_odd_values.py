@@ -4,8 +4,10 @@ with a clear refusal, never an exception or silence."""
 from __future__ import annotations
 
 import pytest
+from aiogram.filters.callback_data import CallbackData
 
 from db.enums import Role
+from handlers.callbacks import ConvertMenuCb, RemindCb, TakeCb
 from leadbot.app import Application
 from tests.conftest import ADMIN_TG
 from tests.e2e.conftest import answer_after
@@ -30,19 +32,25 @@ async def say(telegram: FakeTelegram, user: User, text: str) -> Call:
 @pytest.mark.parametrize(
     "data",
     [
-        f"L:op:{HUGE}:0:",
-        f"L:op:{JUST_ABOVE_INT64}:0:",
-        "L:op:²:0:",
-        "L:op:-1:0:",
-        f"L:t:{HUGE}:0:",
-        f"L:c:1:{HUGE}:",
+        f"Lop:{HUGE}",
+        f"Lop:{JUST_ABOVE_INT64}",
+        "Lop:²",
+        "Lop:-1",
+        f"Lt:{HUGE}:0",
+        f"Lc:1:{HUGE}",
+        f"Lh:1:0:{HUGE}",
+        f"Lr:1:0:call:{HUGE}",
+        f"Lra:1:0:call:{JUST_ABOVE_INT64}:m10",
+        "Lcm:1:0:5:0:1:client",
+        "Lcv:1:0:1:0:1:friend",
         f"R:d:{HUGE}",
         "R:s15:²",
         f"P:my:{HUGE}::0",
         "P:my:-1::0",
-        f"U:s:{HUGE}:",
-        f"U:v:1:{HUGE}",
-        "U:v:1:²",
+        f"Us:{HUGE}",
+        f"Uv:1:{HUGE}",
+        "Uv:1:²",
+        "Ur:1:emperor",
         f"E:page:0:{HUGE}",
         f"E:del:{HUGE}:0",
     ],
@@ -57,14 +65,32 @@ async def test_a_forged_press_with_an_odd_number_is_refused(
     assert answer.params["text"] == "This button is outdated."
 
 
-@pytest.mark.parametrize("arg", ["5²", "²5", "c@999999999999", "c@٣", "c@²", "t@2147483648/m10"])
+@pytest.mark.parametrize(
+    ("factory", "field", "odd"),
+    [
+        (ConvertMenuCb, "contact", "5²"),
+        (ConvertMenuCb, "contact_type", "²5"),
+        (RemindCb, "who", "999999999999"),
+        (RemindCb, "who", "٣"),
+        (RemindCb, "who", "²"),
+        (RemindCb, "kind", "t@2147483648/m10"),
+    ],
+)
 async def test_an_odd_number_inside_a_card_menu_press_is_answered(
-    app: Application, telegram: FakeTelegram, boss: User, lead_alert: Call, arg: str
+    app: Application,
+    telegram: FakeTelegram,
+    boss: User,
+    lead_alert: Call,
+    factory: type[CallbackData],
+    field: str,
+    odd: str,
 ) -> None:
-    button = lead_alert.button("✅" if arg[0] in "5²" else "⏰")["callback_data"]  # Convert, Remind
-    prefix, op, lead_id, version, _arg = button.split(":")
+    """A card button (Convert, Remind) with one of its fields forged."""
+    button = lead_alert.button("✅" if factory is ConvertMenuCb else "⏰")["callback_data"]
+    parts = factory.unpack(button).pack().split(":")
+    parts[1 + list(factory.model_fields).index(field)] = odd
     mark = telegram.mark()
-    await telegram.press(boss, lead_alert, ":".join([prefix, op, lead_id, version, arg]))
+    await telegram.press(boss, lead_alert, ":".join(parts))
     await answer_after(telegram, mark)
 
 
@@ -99,13 +125,22 @@ async def test_a_report_period_at_the_edge_of_the_calendar_is_answered(
     assert (await say(telegram, boss, period)).text == f"Invalid period: {period}."
 
 
-@pytest.mark.parametrize(("op", "arg"), [("lc", "²"), ("lo", "²"), ("h", "²"), ("lc", HUGE), ("h", HUGE)])
+@pytest.mark.parametrize(
+    "press",
+    [
+        "Ll:{lead}:{v}:c:²",
+        "Ll:{lead}:{v}:o:²",
+        "Lh:{lead}:{v}:²",
+        f"Ll:{{lead}}:{{v}}:c:{HUGE}",
+        f"Lh:{{lead}}:{{v}}:{HUGE}",
+    ],
+)
 async def test_an_odd_argument_of_a_link_or_history_press_is_answered(
-    app: Application, telegram: FakeTelegram, boss: User, lead_alert: Call, op: str, arg: str
+    app: Application, telegram: FakeTelegram, boss: User, lead_alert: Call, press: str
 ) -> None:
-    prefix, _op, lead_id, version, _arg = lead_alert.buttons[0]["callback_data"].split(":")
+    card = TakeCb.unpack(lead_alert.buttons[0]["callback_data"])
     mark = telegram.mark()
-    await telegram.press(boss, lead_alert, ":".join([prefix, op, lead_id, version, arg]))
+    await telegram.press(boss, lead_alert, press.format(lead=card.lead_id, v=card.v))
     await answer_after(telegram, mark)
 
 

@@ -177,22 +177,28 @@ async def test_card_is_edited_in_every_chat_where_it_was_posted(
 async def test_forged_and_foreign_presses_change_nothing(
     app: Application, telegram: FakeTelegram, anna_user: User, boris_user: User
 ) -> None:
+    from handlers.callbacks import SetStatusCb
+
     anna = await app.services.users.actor(anna_user.id)
     alert = await post_lead(app, telegram, assignee_id=anna.id)
     lead_id = await lead_id_of(alert)
     version = (await app.services.queries.card(lead_id)).lead.version
 
     mark = telegram.mark()
-    await telegram.press(boris_user, alert, f"L:ss:{lead_id}:{version}:PROCESSED")
+    await telegram.press(
+        boris_user, alert, SetStatusCb(lead_id=lead_id, v=version, status="PROCESSED").pack()
+    )
     assert "нет прав" in (await answer_after(telegram, mark)).text
     mark = telegram.mark()
-    await telegram.press(anna_user, alert, "L:ss:424242:1:PROCESSED")
+    await telegram.press(anna_user, alert, SetStatusCb(lead_id=424242, v=1, status="PROCESSED").pack())
     assert "не найден" in (await answer_after(telegram, mark)).text
     mark = telegram.mark()
     await telegram.press(anna_user, alert, "totally:forged")
     assert "устарела" in (await answer_after(telegram, mark)).text
     mark = telegram.mark()
-    await telegram.press(anna_user, alert, f"L:ss:{lead_id}:{version + 7}:PROCESSED")
+    await telegram.press(
+        anna_user, alert, SetStatusCb(lead_id=lead_id, v=version + 7, status="PROCESSED").pack()
+    )
     assert "изменил кто-то другой" in (await answer_after(telegram, mark)).text
 
     card = await app.services.queries.card(lead_id)
