@@ -27,13 +27,13 @@ from handlers.commands import drop_user_commands, publish_user_commands
 from handlers.formats import day, number
 from handlers.i18n import _, current_locale
 from handlers.render import clip, esc, fit
-from handlers.start import role_name
 from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
 from leadbot.config import Settings
 from leadbot.normalize import format_phone
 from leadbot.permissions import Permission, allowed, may_supervise
 from leadbot.rendering import Rendered
+from leadbot.role_names import role_name
 from leadbot.services.directories import Directory, DirectoryService
 from leadbot.services.exclusions import ExclusionService
 from leadbot.services.forms import FormService
@@ -59,7 +59,7 @@ async def invite(message: Message, command: CommandObject, users: UserService, m
     username = (await bot.me()).username
     link = f"https://t.me/{username}?start={code}"
     await message.answer(
-        _("One-time invitation ({role}), valid for 7 days:").format(role=role_name(Role(role_text)))
+        _("One-time invitation ({role}), valid for 7 days:").format(role=role_name(Role(role_text), _))
         + f"\n{esc(link)}"
     )
 
@@ -69,7 +69,7 @@ def users_view(users: list[User]) -> Rendered:
     kb = InlineKeyboardBuilder()
     for user in users:
         state = "" if user.active else " ⛔"
-        lines.append(f"{esc(user.name)} · {role_name(user.role)}{state}")
+        lines.append(f"{esc(user.name)} · {role_name(user.role, _)}{state}")
         kb.button(text=f"{clip(user.name, 30)}{state}", callback_data=UserShowCb(user_id=user.id))
     kb.adjust(2)
     return Rendered(fit(lines, _more), kb.as_markup())
@@ -79,14 +79,14 @@ def user_view(user: User, users: list[User]) -> Rendered:
     names = {u.id: u.name for u in users}
     lines = [
         f"👤 <b>{esc(user.name)}</b> (id {user.telegram_id})",
-        _("Role: {role}").format(role=role_name(user.role)),
+        _("Role: {role}").format(role=role_name(user.role, _)),
         _("Supervisor: {name}").format(name=esc(names.get(user.supervisor_id or 0, "—"))),
         _("Active") if user.active else _("Deactivated"),
     ]
     kb = InlineKeyboardBuilder()
     for role in Role:
         if role is not user.role:
-            kb.button(text=role_name(role), callback_data=UserRoleCb(user_id=user.id, role=role))
+            kb.button(text=role_name(role, _), callback_data=UserRoleCb(user_id=user.id, role=role))
     for boss in users:
         if boss.id != user.supervisor_id and may_supervise(boss, user):
             kb.button(

@@ -18,10 +18,10 @@ from handlers.outbox_renderer import TelegramRenderer
 from handlers.render import clip, esc, fit
 from handlers.telegram_io import edit, pressed_message
 from leadbot.actor import Actor
-from leadbot.delivery.store import DeliveryStore
 from leadbot.errors import NotFound
 from leadbot.i18n_marker import N_
 from leadbot.rendering import Rendered
+from leadbot.services.delivery_store import DeliveryStore
 from leadbot.services.directories import Directory, DirectoryService
 from leadbot.services.queries import LeadQueries, Page, PipelineRow
 

@@ -24,9 +24,9 @@ from handlers.states import NewLead
 from handlers.telegram_io import pressed_message
 from leadbot.actor import Actor
 from leadbot.config import Settings
-from leadbot.delivery.store import DeliveryStore
 from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
+from leadbot.services.delivery_store import DeliveryStore
 from leadbot.services.directories import Directory, DirectoryService
 from leadbot.services.lead_input import LeadDraft, parse_amount
 from leadbot.services.lead_sources import FROM_TELEGRAM

@@ -56,7 +56,7 @@ class TelegramRenderer:
             users=services.users,
             activities=services.activities,
             reports=services.reports,
-            clock=services.ctx.clock,
+            clock=services.clock,
             i18n=i18n,
             settings=settings,
         )

@@ -50,7 +50,7 @@ def team_router() -> Router:
     return router
 
 
-def workflow_data(services: Services, settings: AppSettings, i18n: I18n) -> dict[str, Any]:
+def workflow_data(services: Services, settings: AppSettings, renderer: TelegramRenderer) -> dict[str, Any]:
     """What a handler may name among its parameters."""
     return {
         "services": services,  # only for the import of a file (handlers/files.py)
@@ -66,16 +66,18 @@ def workflow_data(services: Services, settings: AppSettings, i18n: I18n) -> dict
         "exports": services.exports,
         "forms": services.forms,
         "reports": services.reports,
-        "clock": services.ctx.clock,
+        "clock": services.clock,
         "settings": settings,
-        "renderer": TelegramRenderer.of(services, i18n, settings),
-        "strangers": StrangerRefusals(services.ctx.clock),
+        "renderer": renderer,
+        "strangers": StrangerRefusals(services.clock),
     }
 
 
-def build_dispatcher(services: Services, settings: AppSettings, i18n: I18n) -> Dispatcher:
+def build_dispatcher(
+    services: Services, settings: AppSettings, i18n: I18n, renderer: TelegramRenderer
+) -> Dispatcher:
     dispatcher = Dispatcher(
-        storage=DatabaseStorage(services.dialogs), **workflow_data(services, settings, i18n)
+        storage=DatabaseStorage(services.dialogs), **workflow_data(services, settings, renderer)
     )
     dispatcher.update.outer_middleware(DropRepeatedUpdates())
     dispatcher.update.outer_middleware(ActorMiddleware(services.users))

@@ -7,19 +7,14 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 from aiogram.utils.i18n.context import get_i18n
 
-from db.enums import Role
 from handlers.commands import help_text, publish_user_commands
 from handlers.i18n import _, current_locale
 from handlers.middlewares import StrangerRefusals
 from handlers.render import esc
 from leadbot.actor import Actor
 from leadbot.errors import DomainError, NotRegistered
+from leadbot.role_names import role_name
 from leadbot.services.users import UserService
-
-
-def role_name(role: Role) -> str:
-    names = {Role.ADMIN: _("administrator"), Role.SUPERVISOR: _("supervisor"), Role.MANAGER: _("manager")}
-    return names[role]
 
 
 async def start(
@@ -44,7 +39,7 @@ async def start(
         await strangers.refuse(message, refusal.render(_, html=True))
         return
     greeting = _("Welcome, {name}! You are registered as {role}.").format(
-        name=esc(me.name), role=role_name(me.role)
+        name=esc(me.name), role=role_name(me.role, _)
     )
     await message.answer(greeting + "\n\n" + help_text(me))
     await publish_user_commands(bot, get_i18n(), me, current_locale())

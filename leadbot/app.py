@@ -125,13 +125,14 @@ class Application:
         self._stack.push_async_callback(self.bot.session.close)
         self.services = await self._stack.enter_async_context(open_services(self.settings, self._clock))
         i18n = build_i18n(self.settings.locale)
-        self.dispatcher = build_dispatcher(self.services, self.settings, i18n)
+        renderer = TelegramRenderer.of(self.services, i18n, self.settings)
+        self.dispatcher = build_dispatcher(self.services, self.settings, i18n, renderer)
         await self._serve_http()
         await self._greet_telegram(i18n)
         self.delivery = DeliveryWorker(
             self.bot,
             self.services.delivery,
-            TelegramRenderer(self.services, i18n, self.settings),
+            renderer,
             clock=self.services.clock,
             request_timeout=self.delivery_timeout,
         )

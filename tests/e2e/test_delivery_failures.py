@@ -28,10 +28,10 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.delivery.limits import RateLimits
 from leadbot.delivery.marks import MARK_MEMORY
-from leadbot.delivery.store import DeliveryStore
 from leadbot.delivery.worker import MAX_REST, TICK, DeliveryWorker
 from leadbot.rendering import Rendered
 from leadbot.services import outbox
+from leadbot.services.delivery_store import DeliveryStore
 from tests.conftest import ALERT_CHAT_ID
 from tests.e2e.conftest import card_of
 from tests.e2e.test_delivery import create
@@ -57,7 +57,7 @@ class DrivenDelivery:
         self.worker = DeliveryWorker(
             app.bot,
             store or app.services.delivery,
-            TelegramRenderer(app.services, build_i18n(app.settings.locale), app.settings),
+            TelegramRenderer.of(app.services, build_i18n(app.settings.locale), app.settings),
             clock=clock,
             limits=RateLimits(monotonic=lambda: clock.now().timestamp()),
             request_timeout=request_timeout,
@@ -362,7 +362,7 @@ async def test_a_long_message_goes_in_parts_and_a_retry_sends_only_the_rest(
     delivery.worker = DeliveryWorker(
         quiet_app.bot,
         quiet_app.services.delivery,
-        LongText(quiet_app.services, build_i18n("ru"), quiet_app.settings),
+        LongText.of(quiet_app.services, build_i18n("ru"), quiet_app.settings),
         clock=clock,
         limits=RateLimits(monotonic=lambda: clock.now().timestamp()),
     )
