@@ -4,7 +4,9 @@
 
 `leadbot core` is every leadbot module not named by another layer (clock, config, errors, permissions, ...);
 the composition roots are leadbot.app, leadbot.cli and leadbot.cli_* (and `python -m leadbot`), which build
-everything. Intake and delivery are side by side: neither imports the other. SQL stays in the services and
+everything, with the two pieces only leadbot.app wires (leadbot.scheduling: services on timers;
+leadbot.web: the HTTP server that mounts intake and Telegram's webhook). leadbot.reporting draws report
+files and charts from what the report service computed: it sits beside intake and delivery. Intake and delivery are side by side: neither imports the other. SQL stays in the services and
 below: nothing above them imports sqlalchemy. Imports inside functions and under TYPE_CHECKING count too:
 an arrow is an arrow.
 
@@ -27,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("db", "leadbot", "handlers")
 DB, CORE, SERVICES, ADAPTERS, HANDLERS, ROOTS = range(6)
 LAYER_NAMES = ("db", "leadbot core", "leadbot.services", "leadbot.intake/delivery", "handlers", "roots")
-ROOT_MODULES = ("leadbot.app", "leadbot.cli", "leadbot.__main__")
+ROOT_MODULES = ("leadbot.app", "leadbot.cli", "leadbot.__main__", "leadbot.scheduling", "leadbot.web")
+ADAPTER_MODULES = ("leadbot.reporting",)
 # Opening the database yields the services' context (ServiceContext): it is where services begin, and only
 # the roots (and tests) open it.
 SERVICE_MODULES = ("leadbot.database",)
@@ -41,16 +44,6 @@ KNOWN: set[tuple[str, str]] = {
     # table parsing stays in intake and hands drafts to the import service
     ("leadbot.services.imports", "leadbot.intake.columns"),
     ("leadbot.services.imports", "leadbot.intake.tables"),
-    # report files and charts render what the report service computed: a layer above services
-    ("leadbot.reporting", "leadbot.services.reports"),
-    # the scheduler drives services on timers, and the HTTP server mounts intake and the webhook: both are
-    # wired by leadbot.app only, so they are roots (or adapters), not core
-    ("leadbot.scheduling", "leadbot.services.registry"),
-    ("leadbot.web", "leadbot.intake.api"),
-    ("leadbot.web", "leadbot.intake.forms"),
-    ("leadbot.web", "leadbot.intake.webhook"),
-    ("leadbot.web", "leadbot.services.registry"),
-    ("leadbot.web", "aiogram"),
     # Telegram's updates over HTTP are the bot's door, not an intake of leads
     ("leadbot.intake.webhook", "aiogram"),
     ("leadbot.intake.webhook", "aiogram.webhook.aiohttp_server"),
@@ -97,7 +90,7 @@ def layer(module: str) -> int | None:
         return ROOTS
     if within(module, "leadbot.services") or module in SERVICE_MODULES:
         return SERVICES
-    if within(module, "leadbot.intake") or within(module, "leadbot.delivery"):
+    if within(module, "leadbot.intake") or within(module, "leadbot.delivery") or module in ADAPTER_MODULES:
         return ADAPTERS
     return CORE
 
