@@ -48,6 +48,19 @@ async def count_hits(session: AsyncSession, hits: Sequence[Exclusion], now: date
     )
 
 
+async def count_hits_by_value(
+    session: AsyncSession, hits: dict[tuple[CommKind, str], int], now: datetime
+) -> None:
+    """Many intakes stopped (an import's chunk): each exclusion's counter goes up by its count."""
+    for (kind, value), count in hits.items():
+        if count:
+            await session.execute(
+                update(Exclusion)
+                .where(Exclusion.kind == kind, Exclusion.normalized == value)
+                .values(hits=Exclusion.hits + count, last_hit_at=now)
+            )
+
+
 async def owners_of(
     session: AsyncSession, values: Sequence[tuple[CommKind, str]], types: Sequence[OwnerType] = ()
 ) -> list[tuple[OwnerType, int, CommKind, str]]:

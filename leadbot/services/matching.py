@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType, StatusSemantics
-from db.models import Communication, Company, Contact, Lead, LeadStatus
+from db.models import Company, Contact, Lead, LeadStatus
+from leadbot.services.comm_lookup import owners_of
 
 TYPE_WEIGHT = {OwnerType.CONTACT: 3, OwnerType.COMPANY: 2, OwnerType.LEAD: 1}
 
@@ -52,24 +53,9 @@ async def find_matches(
     limit: int = 10,
 ) -> list[Match]:
     """Indexed lookup on (kind, normalized). Leads count only while open; best matches first."""
-    by_kind: dict[CommKind, set[str]] = defaultdict(set)
-    for kind, normalized in values:
-        by_kind[kind].add(normalized)
     shared: dict[tuple[OwnerType, int], set[str]] = defaultdict(set)
-    if by_kind:
-        condition = or_(
-            *(
-                and_(Communication.kind == kind, Communication.normalized.in_(sorted(found)))
-                for kind, found in by_kind.items()
-            )
-        )
-        rows = await session.execute(
-            select(Communication.owner_type, Communication.owner_id, Communication.normalized).where(
-                condition
-            )
-        )
-        for owner_type, owner_id, normalized in rows:
-            shared[(owner_type, owner_id)].add(normalized)
+    for owner_type, owner_id, _kind, normalized in await owners_of(session, list(values)):
+        shared[(owner_type, owner_id)].add(normalized)
 
     matches: list[Match] = []
     contact_ids = [oid for (otype, oid) in shared if otype is OwnerType.CONTACT]

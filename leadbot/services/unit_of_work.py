@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,7 @@ from leadbot.services.context import ServiceContext
 from leadbot.services.lead_tx import LeadAction, load_lead, user_name
 
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
+LEADS: Table = Lead.__table__  # type: ignore[assignment]
 M = TypeVar("M", Lead, Contact, Company, Deal, User)
 
 
@@ -74,9 +75,11 @@ class HistoryWriter:
                     entity, entity_id, action, field=name, old=old, new=new, by_system=by_system, at=at
                 )
 
-    async def created_many(self, entity: str, ids: Sequence[int], *, field: str, new: Any) -> None:
+    async def created_many(
+        self, entity: str, ids: Sequence[int], *, field: str, new: Any, at: datetime
+    ) -> None:
         """The creation of many rows at once (the import), in one executemany."""
-        at, user_id = self._ctx.clock.now(), self._by.id if self._by else None
+        user_id = self._by.id if self._by else None
         rows = [
             {
                 "entity": entity,
@@ -159,6 +162,24 @@ class LeadRepository(Repository[Lead]):
         self._tx.worked.append((lead, action))
         self._tx.last_worked = (lead.id, action)
         return lead
+
+    async def add_many(
+        self, leads: list[dict[str, object]], *, field: str, new: Any, at: datetime
+    ) -> list[int]:
+        """Insert leads by their column values in one executemany (the import: a Core insert, past the ORM
+        hooks) and log their creation; their ids, in order. Each has a unique (source, external id), which
+        gives back its id (RETURNING would force SQLAlchemy to split the batch on SQLite to keep order)."""
+        await self._tx.session.execute(insert(LEADS), leads)
+        keys = [(lead["source_code"], lead["external_id"]) for lead in leads]
+        stored = await self._tx.session.execute(
+            select(Lead.id, Lead.source_code, Lead.external_id).where(
+                Lead.external_id.in_([key[1] for key in keys])
+            )
+        )
+        id_of = {(row.source_code, row.external_id): row.id for row in stored}
+        ids = [id_of[key] for key in keys]
+        await self._tx.history.created_many(self.entity, ids, field=field, new=new, at=at)
+        return ids
 
     def refresh_cards(self, lead_id: int, action: str) -> None:
         by = self._tx.by
