@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.models import FormHit, User, WebForm
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, InvalidValue, NotFound
+from leadbot.errors import FormExists, InvalidFormKey, InvalidValue, NotFound
 from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
@@ -30,19 +30,6 @@ _URL = re.compile(r"^https?://[^\s<>\"']{3,500}$")
 WINDOW = timedelta(minutes=10)
 PER_WINDOW = 5
 ADDRESS_LIMIT = 64
-
-
-class InvalidFormKey(DomainError):
-    code = "invalid_form_key"
-    template = N_(
-        "“{value}” cannot be a form key: it takes 2 to 64 lower-case Latin letters, digits, “-” or “_”, "
-        "the first a letter or a digit, such as contact-us."
-    )
-
-
-class FormExists(DomainError):
-    code = "form_exists"
-    template = N_("A form with the key “{key}” already exists: choose another key.")
 
 
 @dataclass(frozen=True)

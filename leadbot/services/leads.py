@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.enums import ActivityKind, OwnerType, StatusSemantics
+from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
 from db.models import Activity, Exclusion, JunkReason, Lead, LeadStatus, Source, User
 from leadbot.actor import Actor
 from leadbot.errors import (
@@ -376,20 +376,10 @@ class LeadService:
                 raise NothingToExclude()
             require_exclusion(by, await holders_of(tx.session, values, other_than_lead=lead.id))
             known = {(e.kind, e.normalized) for e in await exclusions_of(tx.session, values)}
-            added = [
-                Exclusion(
-                    kind=kind,
-                    normalized=value,
-                    reason=f"lead #{lead.id}",
-                    created_by_id=by.id,
-                    created_at=tx.now(),
-                )
-                for kind, value in dict.fromkeys(values)
-                if (kind, value) not in known
-            ]
-            tx.session.add_all(added)
-            for item in added:
-                tx.leads.log(lead.id, LeadAction.EXCLUDED, field=item.kind, new=item.normalized)
+            added: list[Exclusion] = []
+            for kind, value in dict.fromkeys(values):
+                if (kind, value) not in known:
+                    added.append(await self._exclude_value(tx, lead, kind, value))
             self._close(tx, lead, LeadAction.EXCLUDED, JUNK_STATUS, junk_reason_code=SPAM_REASON)
             return added
 
@@ -404,6 +394,17 @@ class LeadService:
                 lead, LeadAction.REOPENED, status_code=target, junk_reason_code=None, closed_at=None
             )
             return lead
+
+    @staticmethod
+    async def _exclude_value(tx: UnitOfWork, lead: Lead, kind: CommKind, value: str) -> Exclusion:
+        """A phone/e-mail of the lead on the exclusion list, logged there and on the lead."""
+        by_id = tx.by.id if tx.by else None
+        exclusion = Exclusion(
+            kind=kind, normalized=value, reason=f"lead #{lead.id}", created_by_id=by_id, created_at=tx.now()
+        )
+        await tx.exclusions.add(exclusion, field=kind, new=value)
+        tx.leads.log(lead.id, LeadAction.EXCLUDED, field=kind, new=value)
+        return exclusion
 
     # --- helpers --------------------------------------------------------------------------------
 

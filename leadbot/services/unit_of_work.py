@@ -16,7 +16,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Company, Contact, Deal, HistoryEntry, Lead, User
+from db.models import Company, Contact, Deal, Exclusion, HistoryEntry, Lead, User
 from leadbot.actor import Actor
 from leadbot.errors import AlreadyTaken, StaleLead
 from leadbot.services import history, outbox
@@ -25,7 +25,7 @@ from leadbot.services.lead_tx import LeadAction, load_lead, user_name
 
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
 LEADS: Table = Lead.__table__  # type: ignore[assignment]
-M = TypeVar("M", Lead, Contact, Company, Deal, User)
+M = TypeVar("M", Lead, Contact, Company, Deal, User, Exclusion)
 
 
 class HistoryWriter:
@@ -145,6 +145,14 @@ class UserRepository(Repository[User]):
     entity = "user"
 
 
+class ExclusionRepository(Repository[Exclusion]):
+    entity = "exclusion"
+
+    async def remove(self, exclusion: Exclusion) -> None:
+        self.log(exclusion.id, "deleted", field=exclusion.kind, old=exclusion.normalized)
+        await self._tx.session.delete(exclusion)
+
+
 class LeadRepository(Repository[Lead]):
     entity = "lead"
 
@@ -197,6 +205,7 @@ class UnitOfWork:
         self.companies = CompanyRepository(self, Company)
         self.deals = DealRepository(self, Deal)
         self.users = UserRepository(self, User)
+        self.exclusions = ExclusionRepository(self, Exclusion)
 
     def now(self) -> datetime:
         return self.ctx.clock.now()
