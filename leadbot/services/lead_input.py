@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from leadbot.errors import EmptyLead, InvalidAmount, InvalidValue, TooLong
 from leadbot.i18n_marker import N_
@@ -76,8 +77,13 @@ def parse_currency(value: str | None) -> str | None:
     return code
 
 
-def currency_for(amount: object, currency: str | None, default: str) -> str | None:
-    """An amount given without a currency is in the default one (DEFAULT_CURRENCY); no amount, none."""
+@overload
+def currency_for(amount: Decimal, currency: str | None, default: str) -> str: ...
+@overload
+def currency_for(amount: Decimal | None, currency: str | None, default: str) -> str | None: ...
+def currency_for(amount: Decimal | None, currency: str | None, default: str) -> str | None:
+    """The currency of an amount: one given without a currency is in the default one (DEFAULT_CURRENCY);
+    no amount, no currency unless one is given."""
     if currency:
         return currency
     return default if amount is not None else None
