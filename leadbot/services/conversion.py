@@ -19,13 +19,13 @@ from leadbot.errors import (
 from leadbot.i18n_marker import N_
 from leadbot.names import is_real_name
 from leadbot.permissions import Permission, require
-from leadbot.services.comms import comms_of, copy_new_comms, recognised
+from leadbot.services.comms import recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import clean_text
-from leadbot.services.lead_tx import LeadAction, require_open, supervisors_of
+from leadbot.services.lead_tx import LeadAction, supervisors_of
 from leadbot.services.leads import CONVERTED_STATUS
 from leadbot.services.matching import company_title_key, find_matches
-from leadbot.services.unit_of_work import Repository, UnitOfWork, unit_of_work
+from leadbot.services.unit_of_work import CompanyRepository, ContactRepository, UnitOfWork, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,8 @@ class ConversionService:
         async with unit_of_work(self._ctx, by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.LINKED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(tx.session, lead)
-            lead_comms = await comms_of(tx.session, OwnerType.LEAD, lead.id)
+            await tx.leads.require_open(lead)
+            lead_comms = await tx.leads.comms(lead.id)
             links: dict[str, object] = {"is_repeat": True}
             for owner_type, owner_id in ((OwnerType.CONTACT, contact_id), (OwnerType.COMPANY, company_id)):
                 if owner_id is None:
@@ -90,9 +90,9 @@ class ConversionService:
             raise NothingToConvert()
         async with unit_of_work(self._ctx, by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.CONVERTED, expected_version=expected_version)
-            await require_open(tx.session, lead)
+            await tx.leads.require_open(lead)
             require(by, Permission.CONVERT, lead, await supervisors_of(tx.session, lead))
-            lead_comms = await comms_of(tx.session, OwnerType.LEAD, lead.id)
+            lead_comms = await tx.leads.comms(lead.id)
             contact = await _contact_for(tx, lead, request) if request.contact else None
             company = await _company_for(tx, lead, request) if request.company else None
             if contact is not None and company is not None and contact.company_id is None:
@@ -108,7 +108,7 @@ class ConversionService:
 _WHAT = {OwnerType.CONTACT: N_("Contact"), OwnerType.COMPANY: N_("Company")}
 
 
-def _party(tx: UnitOfWork, owner_type: OwnerType) -> Repository[Contact] | Repository[Company]:
+def _party(tx: UnitOfWork, owner_type: OwnerType) -> ContactRepository | CompanyRepository:
     return tx.contacts if owner_type is OwnerType.CONTACT else tx.companies
 
 
@@ -161,7 +161,7 @@ async def _refuse_duplicate(
     tx: UnitOfWork, lead: Lead, owner_type: OwnerType, *, company_title: str | None = None
 ) -> None:
     """A known contact (company) with the lead's phone/e-mail (or name) refuses a new one."""
-    values = recognised(await comms_of(tx.session, OwnerType.LEAD, lead.id))
+    values = recognised(await tx.leads.comms(lead.id))
     for match in await find_matches(tx.session, values, company_title=company_title):
         if match.type is owner_type and owner_type is OwnerType.CONTACT:
             raise DuplicateContact(id=match.id, name=match.name)
@@ -201,5 +201,4 @@ async def _give_comms(
     tx: UnitOfWork, lead_comms: Sequence[Communication], owner_type: OwnerType, owner_id: int
 ) -> None:
     """The contact or company gains the lead's phones/e-mails it did not have (each one logged)."""
-    for comm in await copy_new_comms(tx.session, lead_comms, owner_type, owner_id):
-        _party(tx, owner_type).log(owner_id, LeadAction.EDITED, field=comm.kind, new=comm.normalized)
+    await _party(tx, owner_type).give_comms(owner_id, lead_comms, LeadAction.EDITED)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
-from db.models import Activity, Exclusion, JunkReason, Lead, LeadStatus, Source, User
+from db.models import Activity, Exclusion, Lead, User
 from leadbot.actor import Actor
 from leadbot.errors import (
     AlreadyTaken,
@@ -30,7 +30,7 @@ from leadbot.normalize import normalize_email, normalize_phone
 from leadbot.permissions import Permission, require, require_exclusion
 from leadbot.services import outbox
 from leadbot.services.comm_lookup import count_hits, exclusions_of
-from leadbot.services.comms import add_comms, comms_of, copy_new_comms, recognised
+from leadbot.services.comms import add_comms, recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.exclusions import holders_of
 from leadbot.services.lead_input import (
@@ -45,7 +45,7 @@ from leadbot.services.lead_input import (
     parse_amount,
     parse_currency,
 )
-from leadbot.services.lead_tx import LeadAction, note_first_action, require_open, status_of, user_name
+from leadbot.services.lead_tx import LeadAction, note_first_action
 from leadbot.services.matching import Match, find_matches
 from leadbot.services.unit_of_work import UnitOfWork, unit_of_work
 
@@ -200,7 +200,7 @@ class LeadService:
             raise IdempotencyConflict(external_id=lead.external_id, id=lead.id)
 
     async def _insert(self, tx: UnitOfWork, draft: LeadDraft, clean: CleanLead, request: str | None) -> Lead:
-        await self._require_known_codes(tx.session, draft)
+        await self._require_known_codes(tx, draft)
         values = new_lead_values(
             draft,
             clean,
@@ -214,16 +214,16 @@ class LeadService:
         return lead
 
     @staticmethod
-    async def _require_known_codes(session: AsyncSession, draft: LeadDraft) -> None:
+    async def _require_known_codes(tx: UnitOfWork, draft: LeadDraft) -> None:
         """The source, an open status and an active assignee, as the draft names them."""
-        if await session.get(Source, draft.source_code) is None:
+        if await tx.sources.find(draft.source_code) is None:
             raise UnknownCode(what=N_("source"), value=draft.source_code)
         status_code = draft.status_code or NEW_STATUS
-        status = await session.get(LeadStatus, status_code)
+        status = await tx.statuses.find(status_code)
         if status is None or status.semantics is not StatusSemantics.PROCESS:
             raise UnknownCode(what=N_("status"), value=status_code)
         if draft.assignee_id is not None:
-            assignee = await session.get(User, draft.assignee_id)
+            assignee = await tx.users.find(draft.assignee_id)
             if assignee is None or not assignee.active:
                 raise NotFound(what=N_("User"), id=draft.assignee_id)
 
@@ -234,9 +234,8 @@ class LeadService:
         lead.is_repeat = True
         contacts = [m for m in known if m.type is OwnerType.CONTACT]
         if link and len(contacts) == 1:
-            lead_comms = await comms_of(tx.session, OwnerType.LEAD, lead.id)
-            await copy_new_comms(tx.session, lead_comms, OwnerType.CONTACT, contacts[0].id)
             tx.leads.change(lead, LeadAction.LINKED, contact_id=contacts[0].id)
+            await tx.contacts.give_comms(contacts[0].id, await tx.leads.comms(lead.id), LeadAction.EDITED)
         await tx.session.flush()
 
     # --- work on a lead -------------------------------------------------------------------------
@@ -247,11 +246,11 @@ class LeadService:
         No card-version check: taking a lead that is still free is safe whatever else changed."""
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.TAKEN)
-            await require_open(tx.session, lead)
+            await tx.leads.require_open(lead)
             if lead.assignee_id == by.id:
                 return lead
             if lead.assignee_id is not None:
-                raise AlreadyTaken(owner=await user_name(tx.session, lead.assignee_id))
+                raise AlreadyTaken(owner=await tx.users.name_of(lead.assignee_id))
             require(by, Permission.TAKE, lead)
             tx.leads.change(lead, LeadAction.TAKEN, assignee_id=by.id)
             lead.taken_at = lead.taken_at or tx.now()
@@ -263,7 +262,7 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.ASSIGNED, expected_version=expected_version)
             require(by, Permission.ASSIGN, lead)
-            await require_open(tx.session, lead)
+            await tx.leads.require_open(lead)
             target = await tx.users.find(to_user_id)
             if target is None or not target.active:
                 raise NotFound(what=N_("User"), id=to_user_id)
@@ -281,8 +280,8 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.STATUS, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(tx.session, lead)
-            target = await tx.session.get(LeadStatus, status_code)
+            await tx.leads.require_open(lead)
+            target = await tx.statuses.find(status_code)
             if target is None or not target.active:
                 raise UnknownCode(what=N_("status"), value=status_code)
             if target.semantics is not StatusSemantics.PROCESS:
@@ -296,17 +295,16 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.EDITED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(tx.session, lead)
-            values = await self._edited_values(tx.session, changes)
+            await tx.leads.require_open(lead)
+            values = await self._edited_values(tx, changes)
             region = self._ctx.settings.default_region
             new_comms = clean_comms(changes.add_phones, changes.add_emails, region)
             tx.leads.change(lead, LeadAction.EDITED, **values)
-            for comm in await copy_new_comms(tx.session, new_comms, OwnerType.LEAD, lead.id):
-                tx.leads.log(lead.id, LeadAction.EDITED, field=comm.kind, new=comm.normalized)
+            await tx.leads.give_comms(lead.id, new_comms, LeadAction.EDITED)
             return lead
 
     @staticmethod
-    async def _edited_values(session: AsyncSession, changes: LeadEdit) -> dict[str, object]:
+    async def _edited_values(tx: UnitOfWork, changes: LeadEdit) -> dict[str, object]:
         """The validated fields of an edit that change something (None: left as it is)."""
         values: dict[str, object] = {
             name: clean_text(name, getattr(changes, name))
@@ -318,7 +316,7 @@ class LeadService:
         if changes.currency is not None:
             values["currency"] = parse_currency(changes.currency)
         if changes.source_code is not None:
-            if await session.get(Source, changes.source_code) is None:
+            if await tx.sources.find(changes.source_code) is None:
                 raise UnknownCode(what=N_("source"), value=changes.source_code)
             values["source_code"] = changes.source_code
         return values
@@ -355,8 +353,8 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.JUNKED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(tx.session, lead)
-            reason = await tx.session.get(JunkReason, reason_code)
+            await tx.leads.require_open(lead)
+            reason = await tx.junk_reasons.find(reason_code)
             if reason is None or not reason.active:
                 raise UnknownCode(what=N_("junk reason"), value=reason_code)
             self._close(tx, lead, LeadAction.JUNKED, JUNK_STATUS, junk_reason_code=reason.code)
@@ -370,8 +368,8 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.EXCLUDED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(tx.session, lead)
-            values = recognised(await comms_of(tx.session, OwnerType.LEAD, lead.id))
+            await tx.leads.require_open(lead)
+            values = recognised(await tx.leads.comms(lead.id))
             if not values:
                 raise NothingToExclude()
             require_exclusion(by, await holders_of(tx.session, values, other_than_lead=lead.id))
@@ -387,7 +385,7 @@ class LeadService:
         async with self._uow(by) as tx:
             lead = await tx.leads.work_on(lead_id, LeadAction.REOPENED, expected_version=expected_version)
             require(by, Permission.REOPEN, lead)
-            if (await status_of(tx.session, lead.status_code)).semantics is StatusSemantics.PROCESS:
+            if await tx.leads.is_open(lead):
                 raise LeadNotClosed()
             target = IN_PROCESS_STATUS if lead.assignee_id else NEW_STATUS
             tx.leads.change(

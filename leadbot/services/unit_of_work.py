@@ -7,7 +7,7 @@ StaleLead, never an overwrite. The block commits when it ends and rolls back on 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -16,16 +16,31 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Company, Contact, Deal, Exclusion, HistoryEntry, Lead, User
+from db.enums import OwnerType, StatusSemantics
+from db.models import (
+    Communication,
+    Company,
+    Contact,
+    Deal,
+    Exclusion,
+    HistoryEntry,
+    JunkReason,
+    Lead,
+    LeadStatus,
+    Source,
+    User,
+)
 from leadbot.actor import Actor
 from leadbot.errors import AlreadyTaken, StaleLead
 from leadbot.services import history, outbox
+from leadbot.services.comms import CommLike, comms_of, copy_new_comms
 from leadbot.services.context import ServiceContext
-from leadbot.services.lead_tx import LeadAction, load_lead, user_name
+from leadbot.services.lead_tx import LeadAction, load_lead, require_open, status_of, user_name
 
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
 LEADS: Table = Lead.__table__  # type: ignore[assignment]
 M = TypeVar("M", Lead, Contact, Company, Deal, User, Exclusion)
+E = TypeVar("E", LeadStatus, Source, JunkReason)
 
 
 class HistoryWriter:
@@ -129,11 +144,25 @@ class Repository(Generic[M]):
         self._tx.history.write(self.entity, entity_id, action, field=field, old=old, new=new)
 
 
-class ContactRepository(Repository[Contact]):
+class PartyRepository(Repository[M]):
+    """Leads, contacts and companies: what has phones and e-mails."""
+
+    async def comms(self, owner_id: int) -> Sequence[Communication]:
+        return await comms_of(self._tx.session, OwnerType(self.entity), owner_id)
+
+    async def give_comms(self, owner_id: int, comms: Iterable[CommLike], action: str) -> list[Communication]:
+        """The phones/e-mails among `comms` the owner does not have yet, added and each logged."""
+        fresh = await copy_new_comms(self._tx.session, comms, OwnerType(self.entity), owner_id)
+        for comm in fresh:
+            self.log(owner_id, action, field=comm.kind, new=comm.normalized)
+        return fresh
+
+
+class ContactRepository(PartyRepository[Contact]):
     entity = "contact"
 
 
-class CompanyRepository(Repository[Company]):
+class CompanyRepository(PartyRepository[Company]):
     entity = "company"
 
 
@@ -144,6 +173,20 @@ class DealRepository(Repository[Deal]):
 class UserRepository(Repository[User]):
     entity = "user"
 
+    async def name_of(self, user_id: int | None) -> str:
+        return await user_name(self._tx.session, user_id)
+
+
+class DirectoryRepository(Generic[E]):
+    """Entries of a directory (statuses, sources, junk reasons), by code."""
+
+    def __init__(self, tx: UnitOfWork, model: type[E]) -> None:
+        self._tx = tx
+        self._model: type[E] = model
+
+    async def find(self, code: str) -> E | None:
+        return await self._tx.session.get(self._model, code)
+
 
 class ExclusionRepository(Repository[Exclusion]):
     entity = "exclusion"
@@ -153,7 +196,7 @@ class ExclusionRepository(Repository[Exclusion]):
         await self._tx.session.delete(exclusion)
 
 
-class LeadRepository(Repository[Lead]):
+class LeadRepository(PartyRepository[Lead]):
     entity = "lead"
 
     async def get(self, lead_id: int) -> Lead:
@@ -189,6 +232,13 @@ class LeadRepository(Repository[Lead]):
         await self._tx.history.created_many(self.entity, ids, field=field, new=new, at=at)
         return ids
 
+    async def require_open(self, lead: Lead) -> None:
+        """LeadClosed unless the lead is in a process status."""
+        await require_open(self._tx.session, lead)
+
+    async def is_open(self, lead: Lead) -> bool:
+        return (await status_of(self._tx.session, lead.status_code)).semantics is StatusSemantics.PROCESS
+
     def refresh_cards(self, lead_id: int, action: str) -> None:
         by = self._tx.by
         outbox.refresh_cards(self._tx.session, lead_id, actor_name=by.name if by else None, action=action)
@@ -206,6 +256,9 @@ class UnitOfWork:
         self.deals = DealRepository(self, Deal)
         self.users = UserRepository(self, User)
         self.exclusions = ExclusionRepository(self, Exclusion)
+        self.statuses = DirectoryRepository(self, LeadStatus)
+        self.sources = DirectoryRepository(self, Source)
+        self.junk_reasons = DirectoryRepository(self, JunkReason)
 
     def now(self) -> datetime:
         return self.ctx.clock.now()
