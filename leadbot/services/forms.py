@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FormHit, User, WebForm
 from leadbot.actor import Actor
@@ -68,18 +69,11 @@ class FormService:
                 if await session.scalar(select(WebForm.id).where(WebForm.key == key)) is not None:
                     raise FormExists(key=key)
                 source_code = (await DirectoryLookup.load(session)).source(source)
-                assignee = None
-                if assignee_telegram_id is not None:
-                    assignee = await session.scalar(
-                        select(User.id).where(User.telegram_id == assignee_telegram_id)
-                    )
-                    if assignee is None:
-                        raise NotFound(what=N_("User"), id=assignee_telegram_id)
                 form = WebForm(
                     key=key,
                     title=visible_text(title or "")[:128] or None,
                     source_code=source_code,
-                    assignee_id=assignee,
+                    assignee_id=await _user_id(session, assignee_telegram_id),
                     redirect_url=redirect or None,
                 )
                 session.add(form)
@@ -145,3 +139,13 @@ class FormService:
                 assignee_id=form.assignee_id,
             )
         )
+
+
+async def _user_id(session: AsyncSession, telegram_id: int | None) -> int | None:
+    """The user with this Telegram id (None: nobody asked for); NotFound if there is none."""
+    if telegram_id is None:
+        return None
+    user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+    if user_id is None:
+        raise NotFound(what=N_("User"), id=telegram_id)
+    return user_id

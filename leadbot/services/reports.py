@@ -9,6 +9,7 @@ new + in work + converted + junk. Amounts are summed per currency, never across 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -306,12 +307,7 @@ class ReportService:
                 .outerjoin(JunkReason, JunkReason.code == counts.c.junk_reason_code)
                 .order_by(counts.c.n.desc())
             )
-            per_name: dict[str | None, list[Row]] = {}  # each name's reasons together, most junk first
-            for who, why, n in await session.execute(query):
-                row = Row(who or N_("Unassigned"), (label, why or N_("No reason"), n, share(n, junk_total)))
-                per_name.setdefault(who, []).append(row)
-            for group in sorted(per_name.values(), key=lambda group: -sum(row.values[2] for row in group)):
-                rows += group
+            rows += _junk_rows(label, await session.execute(query), junk_total)
         return Report(
             ReportName.JUNK,
             (N_("Name"), N_("By"), N_("Reason"), N_("Leads"), N_("Of junk %")),
@@ -386,3 +382,13 @@ def _per_status(counts: Any, locale: str) -> Select[Any]:
         .join(LeadStatus, LeadStatus.code == counts.c.status_code)
         .order_by(LeadStatus.sort)
     )
+
+
+def _junk_rows(label: str, found: Iterable[Any], junk_total: int) -> list[Row]:
+    """(name, reason, count) rows with each name's reasons together, the name with most junk first."""
+    per_name: dict[str | None, list[Row]] = {}
+    for who, why, n in found:
+        row = Row(who or N_("Unassigned"), (label, why or N_("No reason"), n, share(n, junk_total)))
+        per_name.setdefault(who, []).append(row)
+    groups = sorted(per_name.values(), key=lambda group: -sum(row.values[2] for row in group))
+    return [row for group in groups for row in group]
