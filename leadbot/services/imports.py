@@ -1,5 +1,6 @@
-"""Importing leads from a table (CSV/XLSX, our columns or Bitrix24's), as Bitrix24 does it:
-duplicates (same phone or e-mail as a known lead or contact) are skipped, merged or allowed.
+"""Importing leads from a table, as Bitrix24 does it: duplicates (same phone or e-mail as a known lead or
+contact) are skipped, merged or allowed. The intake reads the table (`leadbot.intake.table_import`) and
+hands over drafts, each with its line in the file, or the problem that makes that row no lead.
 
 Rows are processed in chunks, one transaction each, with bulk look-ups (exclusions, earlier imports,
 matches): every row gets the same validation, normalisation, exclusion check and matching as any
