@@ -16,6 +16,7 @@ from leadbot.cli_text import CliError, _, ngettext
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.errors import DomainError
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import Table, TableError, read_table, write_table
 from leadbot.services.imports import DuplicatePolicy, ImportReport, ImportService, Rejected, Skipped
 
@@ -46,7 +47,7 @@ async def _run(
 ) -> ImportReport:
     async with open_database(settings, must_exist=True) as ctx:
         try:
-            return await ImportService(ctx).run(
+            return await TableImport(ImportService(ctx)).run(
                 table,
                 source=args.source,
                 duplicates=DuplicatePolicy(args.duplicates),

@@ -170,3 +170,34 @@ class IdempotencyConflict(DomainError):
 class UserDeactivated(DomainError):
     code = "user_deactivated"
     template = N_("Your access to this bot is turned off. Ask an administrator to turn it back on.")
+
+
+class InvalidTelegramId(DomainError):
+    code = "invalid_telegram_id"
+    template = N_("{value} is not a Telegram user id: those are positive numbers, such as 123456789.")
+
+
+class LastAdmin(DomainError):
+    code = "last_admin"
+    template = N_(
+        "{name} is the only active admin: make another user an admin first, "
+        "or nobody will be able to manage the team."
+    )
+
+
+class UnknownEntry(DomainError):
+    code = "unknown_entry"
+    template = N_("Unknown {what}: {value}. Use a code or a name: {known}.")
+
+
+class InvalidFormKey(DomainError):
+    code = "invalid_form_key"
+    template = N_(
+        "“{value}” cannot be a form key: it takes 2 to 64 lower-case Latin letters, digits, “-” or “_”, "
+        "the first a letter or a digit, such as contact-us."
+    )
+
+
+class FormExists(DomainError):
+    code = "form_exists"
+    template = N_("A form with the key “{key}” already exists: choose another key.")

@@ -15,10 +15,11 @@ from leadbot.actor import Actor
 from leadbot.errors import ActivityClosed, Forbidden, InvalidValue, NotFound
 from leadbot.i18n_marker import N_
 from leadbot.permissions import Permission, allowed, require
-from leadbot.services import history, outbox
+from leadbot.services import outbox
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import clean_text
-from leadbot.services.lead_tx import load_lead, note_first_action
+from leadbot.services.lead_tx import note_first_action
+from leadbot.services.unit_of_work import UnitOfWork, unit_of_work
 from leadbot.when import require_future
 
 PLANNABLE = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.TASK)
@@ -53,10 +54,10 @@ class ActivityService:
             raise InvalidValue(field=N_("kind"), value=kind.value)
         require_future(due_at, self._ctx.clock.now())
         text = clean_text("comment", note)
-        async with self._ctx.transaction() as session:
-            lead = await load_lead(session, lead_id)
+        async with unit_of_work(self._ctx, by) as tx:
+            lead = await tx.leads.get(lead_id)
             require(by, Permission.WORK, lead)
-            responsible = await self._responsible(session, by, responsible_id)
+            responsible = await self._responsible(tx.session, by, responsible_id)
             activity = Activity(
                 kind=kind,
                 lead_id=lead.id,
@@ -67,10 +68,10 @@ class ActivityService:
                 due_at=due_at,
                 created_at=self._ctx.clock.now(),
             )
-            session.add(activity)
-            await note_first_action(session, lead, activity.created_at)
-            await session.flush()
-            self._log_on_lead(session, activity, by, "planned", new=_minute(due_at))
+            tx.session.add(activity)
+            await note_first_action(tx.session, lead, activity.created_at)
+            await tx.session.flush()
+            self._log_on_lead(tx, activity, "planned", new=_minute(due_at))
         self._changed(activity.id, activity.due_at)
         return activity
 
@@ -102,36 +103,35 @@ class ActivityService:
 
     async def done(self, activity_id: int, by: Actor, result: str | None = None) -> Activity:
         note = clean_text("comment", result)
-        async with self._ctx.transaction() as session:
-            activity = await self._mine_open(session, activity_id, by)
+        async with unit_of_work(self._ctx, by) as tx:
+            activity = await self._mine_open(tx.session, activity_id, by)
             now = self._ctx.clock.now()
             activity.done, activity.done_at, activity.result = True, now, note
-            self._log_on_lead(session, activity, by, "done", new=note)
+            self._log_on_lead(tx, activity, "done", new=note)
         self._changed(activity_id, None)
         return activity
 
     async def snooze(self, activity_id: int, until: datetime, by: Actor) -> Activity:
         require_future(until, self._ctx.clock.now())
-        async with self._ctx.transaction() as session:
-            activity = await self._mine_open(session, activity_id, by)
+        async with unit_of_work(self._ctx, by) as tx:
+            activity = await self._mine_open(tx.session, activity_id, by)
             old = activity.due_at
             activity.due_at, activity.reminded_at = until, None
-            self._log_on_lead(session, activity, by, "snoozed", old=_minute(old), new=_minute(until))
+            self._log_on_lead(tx, activity, "snoozed", old=_minute(old), new=_minute(until))
         self._changed(activity_id, until)
         return activity
 
     async def delete(self, activity_id: int, by: Actor) -> None:
-        async with self._ctx.transaction() as session:
-            activity = await self._mine_open(session, activity_id, by)
-            self._log_on_lead(session, activity, by, "deleted", old=_minute(activity.due_at))
-            await session.execute(delete(Activity).where(Activity.id == activity_id))
+        async with unit_of_work(self._ctx, by) as tx:
+            activity = await self._mine_open(tx.session, activity_id, by)
+            self._log_on_lead(tx, activity, "deleted", old=_minute(activity.due_at))
+            await tx.session.execute(delete(Activity).where(Activity.id == activity_id))
         self._changed(activity_id, None)
 
     def _log_on_lead(
         self,
-        session: AsyncSession,
+        tx: UnitOfWork,
         activity: Activity,
-        by: Actor,
         action: str,
         *,
         old: str | None = None,
@@ -140,18 +140,8 @@ class ActivityService:
         """A change of a reminder is a change of its lead: logged there, and the lead's cards refreshed."""
         if activity.lead_id is None:
             return
-        history.record(
-            session,
-            entity="lead",
-            entity_id=activity.lead_id,
-            user_id=by.id,
-            action=action,
-            field=activity.kind.value,
-            old=old,
-            new=new,
-            at=self._ctx.clock.now(),
-        )
-        outbox.refresh_cards(session, activity.lead_id, actor_name=by.name, action=action)
+        tx.leads.log(activity.lead_id, action, field=activity.kind.value, old=old, new=new)
+        tx.leads.refresh_cards(activity.lead_id, action)
 
     async def pending(self) -> Sequence[tuple[int, datetime]]:
         """Every reminder still to fire: what the scheduler loads at start."""

@@ -9,19 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
-from db.models import Activity, Company, Contact, Exclusion, Lead, LeadStatus, User
+from db.models import Activity, Company, Contact, Lead, LeadStatus, User
 from leadbot.errors import InvalidPhone
 from leadbot.normalize import format_phone, normalize_phone, visible_text
-from leadbot.services import history, outbox
+from leadbot.services import outbox
+from leadbot.services.comm_lookup import count_hits, exclusions_of
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import LeadDraft
-from leadbot.services.leads import LeadService, excluded_values
+from leadbot.services.leads import LeadService
 from leadbot.services.matching import Match, find_matches
+from leadbot.services.unit_of_work import UnitOfWork, unit_of_work
 from leadbot.translations import translator
 
 CALL, CALLBACK = "CALL", "CALLBACK"  # sources of the leads calls make
@@ -74,15 +76,11 @@ class CallService:
         async with self._ctx.reading() as session:
             if call.external_id and await self._seen(session, call.external_id):
                 return CallOutcome(repeated=True)
-            excluded = await excluded_values(session, [(CommKind.PHONE, number)])
+            excluded = await exclusions_of(session, [(CommKind.PHONE, number)])
             matches = [] if excluded else await find_matches(session, [(CommKind.PHONE, number)], limit=5)
         if excluded:
             async with self._ctx.transaction() as session:
-                await session.execute(
-                    update(Exclusion)
-                    .where(Exclusion.id.in_([e.id for e in excluded]))
-                    .values(hits=Exclusion.hits + 1, last_hit_at=self._ctx.clock.now())
-                )
+                await count_hits(session, excluded, self._ctx.clock.now())
             return CallOutcome(excluded=True)
         if not matches:
             return await self._new_lead(call, number)
@@ -144,39 +142,15 @@ class CallService:
 
     async def _log(self, call: CallEvent, match: Match) -> CallOutcome:
         """Log the call on the lead/contact it matched and show the responsible manager who is calling."""
-        now = self._ctx.clock.now()
         try:
-            async with self._ctx.transaction() as session:
-                lead_id, contact_id, responsible = await self._owner(session, match)
-                session.add(
-                    Activity(
-                        kind=ActivityKind.CALL,
-                        lead_id=lead_id,
-                        contact_id=contact_id,
-                        responsible_id=responsible,
-                        note=_describe(call),
-                        done=True,
-                        done_at=now,
-                        created_at=now,
-                        external_id=call.external_id,
-                    )
-                )
-                if lead_id is not None:
-                    history.record(
-                        session,
-                        entity="lead",
-                        entity_id=lead_id,
-                        user_id=None,
-                        action="call",
-                        field=call.direction.value,
-                        new=_describe(call),
-                        at=now,
-                    )
-                chat_id = await session.scalar(select(User.telegram_id).where(User.id == responsible))
+            async with unit_of_work(self._ctx, None) as tx:
+                lead_id, contact_id, responsible = await self._owner(tx.session, match)
+                self._note_call(tx, call, lead_id, contact_id, responsible)
+                chat_id = await tx.session.scalar(select(User.telegram_id).where(User.id == responsible))
                 target = chat_id if chat_id is not None else self._ctx.settings.alert_chat_id
                 if target is not None and call.direction is Direction.IN:
                     outbox.message(
-                        session,
+                        tx.session,
                         outbox.OutboxKind.NOTICE,
                         target,
                         lead_id,
@@ -188,6 +162,28 @@ class CallService:
         except IntegrityError:  # the same external_id raced in
             return CallOutcome(repeated=True, matched=match)
         return CallOutcome(matched=match)
+
+    @staticmethod
+    def _note_call(
+        tx: UnitOfWork, call: CallEvent, lead_id: int | None, contact_id: int | None, responsible: int | None
+    ) -> None:
+        """The call as a done activity, and on its lead's change log."""
+        now = tx.now()
+        tx.session.add(
+            Activity(
+                kind=ActivityKind.CALL,
+                lead_id=lead_id,
+                contact_id=contact_id,
+                responsible_id=responsible,
+                note=_describe(call),
+                done=True,
+                done_at=now,
+                created_at=now,
+                external_id=call.external_id,
+            )
+        )
+        if lead_id is not None:
+            tx.leads.log(lead_id, "call", field=call.direction.value, new=_describe(call))
 
     async def _owner(self, session: AsyncSession, match: Match) -> tuple[int | None, int | None, int | None]:
         """(lead, contact, responsible user) for a match: a contact's newest open lead if it has one."""

@@ -10,13 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import StatusSemantics
 from db.models import LeadStatus, Source, User
-from leadbot.errors import DomainError, InvalidValue, UnknownCode
+from leadbot.errors import InvalidValue, UnknownCode, UnknownEntry
 from leadbot.i18n_marker import N_, Msg
-
-
-class UnknownEntry(DomainError):
-    code = "unknown_entry"
-    template = N_("Unknown {what}: {value}. Use a code or a name: {known}.")
 
 
 class DirectoryLookup:

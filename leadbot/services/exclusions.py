@@ -17,6 +17,7 @@ from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.permissions import Permission, require, require_exclusion
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import clean_text
+from leadbot.services.unit_of_work import unit_of_work
 
 
 async def holders_of(
@@ -69,10 +70,10 @@ class ExclusionService:
         kind, normalized = self.parse(value)
         note = clean_text("source_description", reason)
         try:
-            async with self._ctx.transaction() as session:
+            async with unit_of_work(self._ctx, by) as tx:
                 if by is not None:
-                    require_exclusion(by, await holders_of(session, [(kind, normalized)]))
-                existing = await session.scalar(
+                    require_exclusion(by, await holders_of(tx.session, [(kind, normalized)]))
+                existing = await tx.session.scalar(
                     select(Exclusion).where(Exclusion.kind == kind, Exclusion.normalized == normalized)
                 )
                 if existing is not None:
@@ -84,8 +85,7 @@ class ExclusionService:
                     created_by_id=by.id if by else None,
                     created_at=self._ctx.clock.now(),
                 )
-                session.add(entry)
-                return entry
+                return await tx.exclusions.add(entry, field=kind, new=normalized)
         except IntegrityError:
             async with self._ctx.reading() as session:
                 found = await session.scalar(
@@ -97,11 +97,11 @@ class ExclusionService:
 
     async def remove(self, exclusion_id: int, by: Actor) -> Exclusion:
         require(by, Permission.REMOVE_EXCLUSION)
-        async with self._ctx.transaction() as session:
-            entry = await session.get(Exclusion, exclusion_id)
+        async with unit_of_work(self._ctx, by) as tx:
+            entry = await tx.exclusions.find(exclusion_id)
             if entry is None:
                 raise NotFound(what=N_("Exclusion"), id=exclusion_id)
-            await session.delete(entry)
+            await tx.exclusions.remove(entry)
             return entry
 
     async def page(self, offset: int = 0, limit: int = 20) -> tuple[Sequence[Exclusion], int]:

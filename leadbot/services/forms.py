@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FormHit, User, WebForm
 from leadbot.actor import Actor
-from leadbot.errors import DomainError, InvalidValue, NotFound
+from leadbot.errors import FormExists, InvalidFormKey, InvalidValue, NotFound
 from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
@@ -30,19 +31,6 @@ _URL = re.compile(r"^https?://[^\s<>\"']{3,500}$")
 WINDOW = timedelta(minutes=10)
 PER_WINDOW = 5
 ADDRESS_LIMIT = 64
-
-
-class InvalidFormKey(DomainError):
-    code = "invalid_form_key"
-    template = N_(
-        "“{value}” cannot be a form key: it takes 2 to 64 lower-case Latin letters, digits, “-” or “_”, "
-        "the first a letter or a digit, such as contact-us."
-    )
-
-
-class FormExists(DomainError):
-    code = "form_exists"
-    template = N_("A form with the key “{key}” already exists: choose another key.")
 
 
 @dataclass(frozen=True)
@@ -81,18 +69,11 @@ class FormService:
                 if await session.scalar(select(WebForm.id).where(WebForm.key == key)) is not None:
                     raise FormExists(key=key)
                 source_code = (await DirectoryLookup.load(session)).source(source)
-                assignee = None
-                if assignee_telegram_id is not None:
-                    assignee = await session.scalar(
-                        select(User.id).where(User.telegram_id == assignee_telegram_id)
-                    )
-                    if assignee is None:
-                        raise NotFound(what=N_("User"), id=assignee_telegram_id)
                 form = WebForm(
                     key=key,
                     title=visible_text(title or "")[:128] or None,
                     source_code=source_code,
-                    assignee_id=assignee,
+                    assignee_id=await _user_id(session, assignee_telegram_id),
                     redirect_url=redirect or None,
                 )
                 session.add(form)
@@ -158,3 +139,13 @@ class FormService:
                 assignee_id=form.assignee_id,
             )
         )
+
+
+async def _user_id(session: AsyncSession, telegram_id: int | None) -> int | None:
+    """The user with this Telegram id (None: nobody asked for); NotFound if there is none."""
+    if telegram_id is None:
+        return None
+    user_id = await session.scalar(select(User.id).where(User.telegram_id == telegram_id))
+    if user_id is None:
+        raise NotFound(what=N_("User"), id=telegram_id)
+    return user_id

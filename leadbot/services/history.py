@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -53,32 +53,6 @@ def record(
             at=at,
         )
     )
-
-
-def record_changes(
-    session: AsyncSession,
-    *,
-    entity: str,
-    entity_id: int,
-    user_id: int | None,
-    action: str,
-    at: datetime,
-    changes: Mapping[str, tuple[Any, Any]],
-) -> None:
-    """One row per changed field; fields whose old and new values are equal are skipped."""
-    for field_name, (old, new) in changes.items():
-        if as_text(old) != as_text(new):
-            record(
-                session,
-                entity=entity,
-                entity_id=entity_id,
-                user_id=user_id,
-                action=action,
-                at=at,
-                field=field_name,
-                old=old,
-                new=new,
-            )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import overload
 
 from leadbot.errors import EmptyLead, InvalidAmount, InvalidValue, TooLong
 from leadbot.i18n_marker import N_
@@ -36,6 +38,7 @@ FIELD_LABELS = {
 MULTILINE_FIELDS = frozenset({"comment"})
 MAX_COMMS = 10
 MAX_AMOUNT = Decimal("1e13")
+NEW_STATUS = "NEW"
 
 
 def clean_text(field_name: str, value: str | None) -> str | None:
@@ -72,6 +75,18 @@ def parse_currency(value: str | None) -> str | None:
     if len(code) != 3 or not code.isalpha() or not code.isascii():
         raise InvalidValue(field=N_("currency"), value=value[:16])
     return code
+
+
+@overload
+def currency_for(amount: Decimal, currency: str | None, default: str) -> str: ...
+@overload
+def currency_for(amount: Decimal | None, currency: str | None, default: str) -> str | None: ...
+def currency_for(amount: Decimal | None, currency: str | None, default: str) -> str | None:
+    """The currency of an amount: one given without a currency is in the default one (DEFAULT_CURRENCY);
+    no amount, no currency unless one is given."""
+    if currency:
+        return currency
+    return default if amount is not None else None
 
 
 @dataclass
@@ -144,3 +159,21 @@ def fingerprint(draft: LeadDraft, clean: CleanLead) -> str:
         "assignee": draft.assignee_id,
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
+def new_lead_values(
+    draft: LeadDraft, clean: CleanLead, *, creator_id: int | None, now: datetime, default_currency: str
+) -> dict[str, object]:
+    """The columns of a new lead made from a validated draft: what every intake path writes."""
+    return {
+        **clean.texts,
+        "source_code": draft.source_code,
+        "status_code": draft.status_code or NEW_STATUS,
+        "assignee_id": draft.assignee_id,
+        "creator_id": creator_id,
+        "amount": clean.amount,
+        "currency": currency_for(clean.amount, clean.currency, default_currency),
+        "created_at": now,
+        "updated_at": now,
+        "taken_at": now if draft.assignee_id is not None else None,
+    }

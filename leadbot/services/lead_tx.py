@@ -1,27 +1,19 @@
-"""The one way a lead is changed: load, check the card's version, apply, log, queue the card refresh,
-commit; a concurrent change that won first turns into AlreadyTaken or StaleLead, never an overwrite."""
+"""What changes of a lead share: the actions logged, loading it, its status, who it concerns. The
+change itself goes through the unit of work (`leadbot.services.unit_of_work`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
 from db.enums import StatusSemantics
 from db.models import Lead, LeadStatus, User
 from db.models.leads import seconds_since_creation
-from leadbot.actor import Actor
-from leadbot.errors import AlreadyTaken, LeadClosed, NotFound, StaleLead
+from leadbot.errors import LeadClosed, NotFound
 from leadbot.i18n_marker import N_
-from leadbot.services import outbox
-from leadbot.services.context import ServiceContext
-
-T = TypeVar("T")
 
 
 class LeadAction(StrEnum):
@@ -88,31 +80,3 @@ async def note_first_action(session: AsyncSession, lead: Lead, at: datetime) -> 
         .where(Lead.id == lead.id, Lead.first_action_at.is_(None))
         .values(first_action_at=at, first_action_seconds=seconds_since_creation(lead, at))
     )
-
-
-async def change_lead(
-    ctx: ServiceContext,
-    lead_id: int,
-    by: Actor,
-    action: LeadAction,
-    apply: Callable[[AsyncSession, Lead], Awaitable[T]],
-    *,
-    expected_version: int | None = None,
-) -> T:
-    """Run `apply` on the lead in one transaction. `expected_version` is the version the user saw."""
-    try:
-        async with ctx.transaction() as session:
-            lead = await load_lead(session, lead_id)
-            if expected_version is not None and lead.version != expected_version:
-                raise StaleLead()
-            result = await apply(session, lead)
-            lead.updated_at = ctx.clock.now()
-            lead.first_action_at = lead.first_action_at or lead.updated_at
-            outbox.refresh_cards(session, lead.id, actor_name=by.name, action=action)
-        return result
-    except StaleDataError:
-        async with ctx.reading() as session:
-            lead = await load_lead(session, lead_id)
-            if action is LeadAction.TAKEN and lead.assignee_id not in (None, by.id):
-                raise AlreadyTaken(owner=await user_name(session, lead.assignee_id)) from None
-        raise StaleLead() from None

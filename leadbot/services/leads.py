@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import ActivityKind, CommKind, OwnerType, StatusSemantics
-from db.models import Activity, Exclusion, JunkReason, Lead, LeadStatus, Source, User
+from db.models import Activity, Exclusion, Lead, User
 from leadbot.actor import Actor
 from leadbot.errors import (
     AlreadyTaken,
@@ -25,33 +26,29 @@ from leadbot.errors import (
     UnknownCode,
 )
 from leadbot.i18n_marker import N_
-from leadbot.normalize import CommValue, normalize_email, normalize_phone
+from leadbot.normalize import normalize_email, normalize_phone
 from leadbot.permissions import Permission, require, require_exclusion
-from leadbot.services import history, outbox
-from leadbot.services.comms import add_comms, comms_of, copy_new_comms, recognised
+from leadbot.services import outbox
+from leadbot.services.comm_lookup import count_hits, exclusions_of
+from leadbot.services.comms import add_comms, recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.exclusions import holders_of
 from leadbot.services.lead_input import (
+    NEW_STATUS,
+    CleanLead,
     LeadDraft,
     clean_comms,
     clean_draft,
     clean_text,
     fingerprint,
+    new_lead_values,
     parse_amount,
     parse_currency,
 )
-from leadbot.services.lead_tx import (
-    LeadAction,
-    change_lead,
-    load_lead,
-    note_first_action,
-    require_open,
-    status_of,
-    user_name,
-)
+from leadbot.services.lead_tx import LeadAction, note_first_action
 from leadbot.services.matching import Match, find_matches
+from leadbot.services.unit_of_work import UnitOfWork, unit_of_work
 
-NEW_STATUS = "NEW"
 IN_PROCESS_STATUS = "IN_PROCESS"
 CONVERTED_STATUS = "CONVERTED"
 JUNK_STATUS = "JUNK"
@@ -87,19 +84,6 @@ class LeadEdit:
     add_emails: list[str] = field(default_factory=list)
 
 
-async def excluded_values(session: AsyncSession, values: Sequence[tuple[CommKind, str]]) -> list[Exclusion]:
-    if not values:
-        return []
-    hits: list[Exclusion] = []
-    for kind in {kind for kind, _ in values}:
-        wanted = [value for k, value in values if k == kind]
-        rows = await session.scalars(
-            select(Exclusion).where(Exclusion.kind == kind, Exclusion.normalized.in_(wanted))
-        )
-        hits.extend(rows)
-    return hits
-
-
 class LeadService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
@@ -126,34 +110,14 @@ class LeadService:
         clean = clean_draft(draft, self._ctx.settings.default_region)
         external_id = clean.texts["external_id"]
         request = fingerprint(draft, clean) if external_id else None
-        now = self._ctx.clock.now()
         try:
-            async with self._ctx.transaction() as session:
+            async with self._uow(by) as tx:
                 if external_id:
-                    earlier = await self._by_external_id(session, draft.source_code, external_id)
+                    earlier = await self._by_external_id(tx.session, draft.source_code, external_id)
                     if earlier is not None:
                         self._require_same_request(earlier, request)
                         return CreateOutcome(lead=earlier, created=False)
-                values = recognised(clean.comms)
-                hits = await excluded_values(session, values)
-                if hits:
-                    await session.execute(
-                        update(Exclusion)
-                        .where(Exclusion.id.in_([h.id for h in hits]))
-                        .values(hits=Exclusion.hits + 1, last_hit_at=now)
-                    )
-                    return CreateOutcome(lead=None, created=False, excluded=True)
-                lead = await self._insert(
-                    session, draft, clean.texts, clean.comms, clean.amount, clean.currency, by, request
-                )
-                if on_created is not None:
-                    on_created(session, lead)
-                matches = await find_matches(
-                    session, values, company_title=lead.company_title, exclude_lead_id=lead.id
-                )
-                await self._mark_known(session, lead, matches, by, link_known_contact)
-                outbox.announce_lead(session, lead.id, await self._alert_chats(session, lead, by))
-                return CreateOutcome(lead=lead, created=True, matches=matches)
+                return await self._create_new(tx, draft, clean, request, link_known_contact, on_created)
         except IntegrityError:
             if not external_id:
                 raise
@@ -163,6 +127,31 @@ class LeadService:
                     raise
             self._require_same_request(earlier, request)
             return CreateOutcome(lead=earlier, created=False)
+
+    async def _create_new(
+        self,
+        tx: UnitOfWork,
+        draft: LeadDraft,
+        clean: CleanLead,
+        request: str | None,
+        link: bool,
+        on_created: Callable[[AsyncSession, Lead], None] | None,
+    ) -> CreateOutcome:
+        """Refused by an exclusion (counted), or created, matched and announced."""
+        values = recognised(clean.comms)
+        hits = await exclusions_of(tx.session, values)
+        if hits:
+            await count_hits(tx.session, hits, tx.now())
+            return CreateOutcome(lead=None, created=False, excluded=True)
+        lead = await self._insert(tx, draft, clean, request)
+        if on_created is not None:
+            on_created(tx.session, lead)
+        matches = await find_matches(
+            tx.session, values, company_title=lead.company_title, exclude_lead_id=lead.id
+        )
+        await self._mark_known(tx, lead, matches, link)
+        outbox.announce_lead(tx.session, lead.id, await self._alert_chats(tx.session, lead, tx.by))
+        return CreateOutcome(lead=lead, created=True, matches=matches)
 
     async def create_by_hand(self, draft: LeadDraft, by: Actor) -> CreateOutcome:
         """A lead typed in the chat (/new): whoever makes it is its assignee."""
@@ -210,79 +199,44 @@ class LeadService:
         if lead.request_fingerprint is not None and lead.request_fingerprint != request:
             raise IdempotencyConflict(external_id=lead.external_id, id=lead.id)
 
-    async def _insert(
-        self,
-        session: AsyncSession,
-        draft: LeadDraft,
-        texts: dict[str, str | None],
-        comms: list[CommValue],
-        amount: Decimal | None,
-        currency: str | None,
-        by: Actor | None,
-        request: str | None,
-    ) -> Lead:
-        if await session.get(Source, draft.source_code) is None:
+    async def _insert(self, tx: UnitOfWork, draft: LeadDraft, clean: CleanLead, request: str | None) -> Lead:
+        await self._require_known_codes(tx, draft)
+        values = new_lead_values(
+            draft,
+            clean,
+            creator_id=tx.by.id if tx.by else None,
+            now=tx.now(),
+            default_currency=self._ctx.settings.default_currency,
+        )
+        lead = await tx.leads.add(Lead(**values, request_fingerprint=request))
+        add_comms(tx.session, OwnerType.LEAD, lead.id, clean.comms)
+        await tx.session.flush()
+        return lead
+
+    @staticmethod
+    async def _require_known_codes(tx: UnitOfWork, draft: LeadDraft) -> None:
+        """The source, an open status and an active assignee, as the draft names them."""
+        if await tx.sources.find(draft.source_code) is None:
             raise UnknownCode(what=N_("source"), value=draft.source_code)
         status_code = draft.status_code or NEW_STATUS
-        status = await session.get(LeadStatus, status_code)
+        status = await tx.statuses.find(status_code)
         if status is None or status.semantics is not StatusSemantics.PROCESS:
             raise UnknownCode(what=N_("status"), value=status_code)
         if draft.assignee_id is not None:
-            assignee = await session.get(User, draft.assignee_id)
+            assignee = await tx.users.find(draft.assignee_id)
             if assignee is None or not assignee.active:
                 raise NotFound(what=N_("User"), id=draft.assignee_id)
-        now = self._ctx.clock.now()
-        lead = Lead(
-            **texts,
-            source_code=draft.source_code,
-            status_code=status_code,
-            assignee_id=draft.assignee_id,
-            creator_id=by.id if by else None,
-            amount=amount,
-            currency=currency or (self._ctx.settings.default_currency if amount is not None else None),
-            created_at=now,
-            updated_at=now,
-            taken_at=now if draft.assignee_id is not None else None,
-            request_fingerprint=request,
-        )
-        session.add(lead)
-        await session.flush()
-        add_comms(session, OwnerType.LEAD, lead.id, comms)
-        await session.flush()
-        history.record(
-            session,
-            entity="lead",
-            entity_id=lead.id,
-            user_id=by.id if by else None,
-            action=LeadAction.CREATED,
-            at=now,
-        )
-        return lead
 
-    async def _mark_known(
-        self, session: AsyncSession, lead: Lead, matches: Sequence[Match], by: Actor | None, link: bool
-    ) -> None:
+    async def _mark_known(self, tx: UnitOfWork, lead: Lead, matches: Sequence[Match], link: bool) -> None:
         known = [m for m in matches if m.type in (OwnerType.CONTACT, OwnerType.COMPANY) and m.shared]
         if not known:
             return
         lead.is_repeat = True
         contacts = [m for m in known if m.type is OwnerType.CONTACT]
         if link and len(contacts) == 1:
-            lead.contact_id = contacts[0].id
-            await copy_new_comms(
-                session, await comms_of(session, OwnerType.LEAD, lead.id), OwnerType.CONTACT, contacts[0].id
-            )
-            history.record(
-                session,
-                entity="lead",
-                entity_id=lead.id,
-                user_id=by.id if by else None,
-                action=LeadAction.LINKED,
-                field="contact_id",
-                new=contacts[0].id,
-                at=self._ctx.clock.now(),
-            )
-        await session.flush()
+            tx.leads.change(lead, LeadAction.LINKED, contact_id=contacts[0].id)
+            await tx.contacts.give_comms(contacts[0].id, await tx.leads.comms(lead.id), LeadAction.EDITED)
+        await tx.session.flush()
 
     # --- work on a lead -------------------------------------------------------------------------
 
@@ -290,109 +244,91 @@ class LeadService:
         """Assign the lead to `by`. Someone else holds it: AlreadyTaken (two takes at once: one wins).
 
         No card-version check: taking a lead that is still free is safe whatever else changed."""
-
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
-            await require_open(session, lead)
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.TAKEN)
+            await tx.leads.require_open(lead)
             if lead.assignee_id == by.id:
                 return lead
             if lead.assignee_id is not None:
-                raise AlreadyTaken(owner=await user_name(session, lead.assignee_id))
+                raise AlreadyTaken(owner=await tx.users.name_of(lead.assignee_id))
             require(by, Permission.TAKE, lead)
-            self._set(session, lead, by, LeadAction.TAKEN, assignee_id=by.id)
-            lead.taken_at = lead.taken_at or self._ctx.clock.now()
+            tx.leads.change(lead, LeadAction.TAKEN, assignee_id=by.id)
+            lead.taken_at = lead.taken_at or tx.now()
             return lead
-
-        return await change_lead(self._ctx, lead_id, by, LeadAction.TAKEN, apply)
 
     async def assign(
         self, lead_id: int, to_user_id: int, by: Actor, *, expected_version: int | None = None
     ) -> Lead:
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.ASSIGNED, expected_version=expected_version)
             require(by, Permission.ASSIGN, lead)
-            await require_open(session, lead)
-            target = await session.get(User, to_user_id)
+            await tx.leads.require_open(lead)
+            target = await tx.users.find(to_user_id)
             if target is None or not target.active:
                 raise NotFound(what=N_("User"), id=to_user_id)
             if lead.assignee_id != target.id:
-                self._set(session, lead, by, LeadAction.ASSIGNED, assignee_id=target.id)
-                lead.taken_at = lead.taken_at or self._ctx.clock.now()
+                tx.leads.change(lead, LeadAction.ASSIGNED, assignee_id=target.id)
+                lead.taken_at = lead.taken_at or tx.now()
                 if target.id != by.id:
-                    outbox.announce_lead(session, lead.id, {target.telegram_id})
+                    outbox.announce_lead(tx.session, lead.id, {target.telegram_id})
             return lead
-
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.ASSIGNED, apply, expected_version=expected_version
-        )
 
     async def change_status(
         self, lead_id: int, status_code: str, by: Actor, *, expected_version: int | None = None
     ) -> Lead:
         """Move an open lead between process statuses; closing goes through convert or junk."""
-
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.STATUS, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(session, lead)
-            target = await session.get(LeadStatus, status_code)
+            await tx.leads.require_open(lead)
+            target = await tx.statuses.find(status_code)
             if target is None or not target.active:
                 raise UnknownCode(what=N_("status"), value=status_code)
             if target.semantics is not StatusSemantics.PROCESS:
                 raise FinalStatusNeedsAction()
-            self._set(session, lead, by, LeadAction.STATUS, status_code=target.code)
+            tx.leads.change(lead, LeadAction.STATUS, status_code=target.code)
             return lead
-
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.STATUS, apply, expected_version=expected_version
-        )
 
     async def edit(
         self, lead_id: int, changes: LeadEdit, by: Actor, *, expected_version: int | None = None
     ) -> Lead:
-        region = self._ctx.settings.default_region
-
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.EDITED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(session, lead)
-            values: dict[str, object] = {
-                name: clean_text(name, getattr(changes, name))
-                for name in EDITABLE_FIELDS
-                if getattr(changes, name) is not None
-            }
-            if changes.amount is not None:
-                values["amount"] = parse_amount(changes.amount)
-            if changes.currency is not None:
-                values["currency"] = parse_currency(changes.currency)
-            if changes.source_code is not None:
-                if await session.get(Source, changes.source_code) is None:
-                    raise UnknownCode(what=N_("source"), value=changes.source_code)
-                values["source_code"] = changes.source_code
+            await tx.leads.require_open(lead)
+            values = await self._edited_values(tx, changes)
+            region = self._ctx.settings.default_region
             new_comms = clean_comms(changes.add_phones, changes.add_emails, region)
-            self._set(session, lead, by, LeadAction.EDITED, **values)
-            fresh = await copy_new_comms(session, new_comms, OwnerType.LEAD, lead.id)
-            for comm in fresh:
-                history.record(
-                    session,
-                    entity="lead",
-                    entity_id=lead.id,
-                    user_id=by.id,
-                    action=LeadAction.EDITED,
-                    field=comm.kind,
-                    new=comm.normalized,
-                    at=self._ctx.clock.now(),
-                )
+            tx.leads.change(lead, LeadAction.EDITED, **values)
+            await tx.leads.give_comms(lead.id, new_comms, LeadAction.EDITED)
             return lead
 
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.EDITED, apply, expected_version=expected_version
-        )
+    @staticmethod
+    async def _edited_values(tx: UnitOfWork, changes: LeadEdit) -> dict[str, object]:
+        """The validated fields of an edit that change something (None: left as it is)."""
+        values: dict[str, object] = {
+            name: clean_text(name, getattr(changes, name))
+            for name in EDITABLE_FIELDS
+            if getattr(changes, name) is not None
+        }
+        if changes.amount is not None:
+            values["amount"] = parse_amount(changes.amount)
+        if changes.currency is not None:
+            values["currency"] = parse_currency(changes.currency)
+        if changes.source_code is not None:
+            if await tx.sources.find(changes.source_code) is None:
+                raise UnknownCode(what=N_("source"), value=changes.source_code)
+            values["source_code"] = changes.source_code
+        return values
 
     async def comment(self, lead_id: int, text: str, by: Actor) -> Activity:
         note = clean_text("comment", text)
         if note is None:
             raise ReasonRequired()
-        async with self._ctx.transaction() as session:
-            lead = await load_lead(session, lead_id)
+        async with self._uow(by) as tx:
+            lead = await tx.leads.get(lead_id)
             require(by, Permission.WORK, lead)
-            now = self._ctx.clock.now()
+            now = tx.now()
             activity = Activity(
                 kind=ActivityKind.COMMENT,
                 lead_id=lead.id,
@@ -403,18 +339,9 @@ class LeadService:
                 done_at=now,
                 created_at=now,
             )
-            session.add(activity)
-            await note_first_action(session, lead, now)
-            history.record(
-                session,
-                entity="lead",
-                entity_id=lead.id,
-                user_id=by.id,
-                action=LeadAction.COMMENTED,
-                field="comment",
-                new=note,
-                at=now,
-            )
+            tx.session.add(activity)
+            await note_first_action(tx.session, lead, now)
+            tx.leads.log(lead.id, LeadAction.COMMENTED, field="comment", new=note)
         return activity
 
     async def junk(
@@ -423,105 +350,65 @@ class LeadService:
         """Close the lead as junk; a reason from the directory is required."""
         if not reason_code:
             raise ReasonRequired()
-
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.JUNKED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(session, lead)
-            reason = await session.get(JunkReason, reason_code)
+            await tx.leads.require_open(lead)
+            reason = await tx.junk_reasons.find(reason_code)
             if reason is None or not reason.active:
                 raise UnknownCode(what=N_("junk reason"), value=reason_code)
-            self._close(session, lead, by, LeadAction.JUNKED, JUNK_STATUS, junk_reason_code=reason.code)
+            self._close(tx, lead, LeadAction.JUNKED, JUNK_STATUS, junk_reason_code=reason.code)
             return lead
-
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.JUNKED, apply, expected_version=expected_version
-        )
 
     async def exclude(
         self, lead_id: int, by: Actor, *, expected_version: int | None = None
     ) -> list[Exclusion]:
         """Put the lead's phones/e-mails on the exclusion list and close it as spam (not when that blocks
         another manager's client: see `require_exclusion`)."""
-
-        async def apply(session: AsyncSession, lead: Lead) -> list[Exclusion]:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.EXCLUDED, expected_version=expected_version)
             require(by, Permission.WORK, lead)
-            await require_open(session, lead)
-            values = recognised(await comms_of(session, OwnerType.LEAD, lead.id))
+            await tx.leads.require_open(lead)
+            values = recognised(await tx.leads.comms(lead.id))
             if not values:
                 raise NothingToExclude()
-            require_exclusion(by, await holders_of(session, values, other_than_lead=lead.id))
-            known = {(e.kind, e.normalized) for e in await excluded_values(session, values)}
-            added = [
-                Exclusion(
-                    kind=kind,
-                    normalized=value,
-                    reason=f"lead #{lead.id}",
-                    created_by_id=by.id,
-                    created_at=self._ctx.clock.now(),
-                )
-                for kind, value in dict.fromkeys(values)
-                if (kind, value) not in known
-            ]
-            session.add_all(added)
-            for item in added:
-                history.record(
-                    session,
-                    entity="lead",
-                    entity_id=lead.id,
-                    user_id=by.id,
-                    action=LeadAction.EXCLUDED,
-                    field=item.kind,
-                    new=item.normalized,
-                    at=self._ctx.clock.now(),
-                )
-            self._close(session, lead, by, LeadAction.EXCLUDED, JUNK_STATUS, junk_reason_code=SPAM_REASON)
+            require_exclusion(by, await holders_of(tx.session, values, other_than_lead=lead.id))
+            known = {(e.kind, e.normalized) for e in await exclusions_of(tx.session, values)}
+            added: list[Exclusion] = []
+            for kind, value in dict.fromkeys(values):
+                if (kind, value) not in known:
+                    added.append(await self._exclude_value(tx, lead, kind, value))
+            self._close(tx, lead, LeadAction.EXCLUDED, JUNK_STATUS, junk_reason_code=SPAM_REASON)
             return added
 
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.EXCLUDED, apply, expected_version=expected_version
-        )
-
     async def reopen(self, lead_id: int, by: Actor, *, expected_version: int | None = None) -> Lead:
-        async def apply(session: AsyncSession, lead: Lead) -> Lead:
+        async with self._uow(by) as tx:
+            lead = await tx.leads.work_on(lead_id, LeadAction.REOPENED, expected_version=expected_version)
             require(by, Permission.REOPEN, lead)
-            if (await status_of(session, lead.status_code)).semantics is StatusSemantics.PROCESS:
+            if await tx.leads.is_open(lead):
                 raise LeadNotClosed()
             target = IN_PROCESS_STATUS if lead.assignee_id else NEW_STATUS
-            self._set(
-                session,
-                lead,
-                by,
-                LeadAction.REOPENED,
-                status_code=target,
-                junk_reason_code=None,
-                closed_at=None,
+            tx.leads.change(
+                lead, LeadAction.REOPENED, status_code=target, junk_reason_code=None, closed_at=None
             )
             return lead
 
-        return await change_lead(
-            self._ctx, lead_id, by, LeadAction.REOPENED, apply, expected_version=expected_version
+    @staticmethod
+    async def _exclude_value(tx: UnitOfWork, lead: Lead, kind: CommKind, value: str) -> Exclusion:
+        """A phone/e-mail of the lead on the exclusion list, logged there and on the lead."""
+        by_id = tx.by.id if tx.by else None
+        exclusion = Exclusion(
+            kind=kind, normalized=value, reason=f"lead #{lead.id}", created_by_id=by_id, created_at=tx.now()
         )
+        await tx.exclusions.add(exclusion, field=kind, new=value)
+        tx.leads.log(lead.id, LeadAction.EXCLUDED, field=kind, new=value)
+        return exclusion
 
     # --- helpers --------------------------------------------------------------------------------
 
-    def _set(
-        self, session: AsyncSession, lead: Lead, by: Actor, action: LeadAction, **values: object
-    ) -> None:
-        """Change fields of the lead and log each change (old → new) in the same transaction."""
-        changes = {name: (getattr(lead, name), value) for name, value in values.items()}
-        for name, value in values.items():
-            setattr(lead, name, value)
-        history.record_changes(
-            session,
-            entity="lead",
-            entity_id=lead.id,
-            user_id=by.id,
-            action=action,
-            at=self._ctx.clock.now(),
-            changes=changes,
-        )
+    def _uow(self, by: Actor | None) -> AbstractAsyncContextManager[UnitOfWork]:
+        return unit_of_work(self._ctx, by)
 
-    def _close(
-        self, session: AsyncSession, lead: Lead, by: Actor, action: LeadAction, status: str, **values: object
-    ) -> None:
-        self._set(session, lead, by, action, status_code=status, closed_at=self._ctx.clock.now(), **values)
+    @staticmethod
+    def _close(tx: UnitOfWork, lead: Lead, action: LeadAction, status: str, **values: object) -> None:
+        tx.leads.change(lead, action, status_code=status, closed_at=tx.now(), **values)

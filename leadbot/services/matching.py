@@ -7,13 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType, StatusSemantics
-from db.models import Communication, Company, Contact, Lead, LeadStatus
+from db.models import Company, Contact, Lead, LeadStatus
+from leadbot.services.comm_lookup import owners_of
 
 TYPE_WEIGHT = {OwnerType.CONTACT: 3, OwnerType.COMPANY: 2, OwnerType.LEAD: 1}
+Shared = dict[tuple[OwnerType, int], set[str]]  # owner → the values it shares with the searched ones
 
 
 class MatchVia(StrEnum):
@@ -52,57 +54,63 @@ async def find_matches(
     limit: int = 10,
 ) -> list[Match]:
     """Indexed lookup on (kind, normalized). Leads count only while open; best matches first."""
-    by_kind: dict[CommKind, set[str]] = defaultdict(set)
-    for kind, normalized in values:
-        by_kind[kind].add(normalized)
-    shared: dict[tuple[OwnerType, int], set[str]] = defaultdict(set)
-    if by_kind:
-        condition = or_(
-            *(
-                and_(Communication.kind == kind, Communication.normalized.in_(sorted(found)))
-                for kind, found in by_kind.items()
-            )
-        )
-        rows = await session.execute(
-            select(Communication.owner_type, Communication.owner_id, Communication.normalized).where(
-                condition
-            )
-        )
-        for owner_type, owner_id, normalized in rows:
-            shared[(owner_type, owner_id)].add(normalized)
-
-    matches: list[Match] = []
-    contact_ids = [oid for (otype, oid) in shared if otype is OwnerType.CONTACT]
-    if contact_ids:
-        for contact in await session.scalars(select(Contact).where(Contact.id.in_(contact_ids))):
-            key = (OwnerType.CONTACT, contact.id)
-            matches.append(
-                Match(OwnerType.CONTACT, contact.id, contact.full_name, tuple(sorted(shared[key])))
-            )
-
-    company_ids = {oid for (otype, oid) in shared if otype is OwnerType.COMPANY}
-    title_key = company_title_key(company_title) if company_title else ""
-    company_filter: list[ColumnElement[bool]] = [Company.id.in_(company_ids)] if company_ids else []
-    if title_key:
-        company_filter.append(Company.title_key == title_key)
-    if company_filter:
-        for company in await session.scalars(select(Company).where(or_(*company_filter)).limit(limit)):
-            key = (OwnerType.COMPANY, company.id)
-            via = MatchVia.COMMUNICATION if key in shared else MatchVia.COMPANY_TITLE
-            matches.append(
-                Match(OwnerType.COMPANY, company.id, company.title, tuple(sorted(shared[key])), via)
-            )
-
-    lead_ids = [oid for (otype, oid) in shared if otype is OwnerType.LEAD and oid != exclude_lead_id]
-    if lead_ids:
-        open_leads = await session.scalars(
-            select(Lead)
-            .join(LeadStatus, LeadStatus.code == Lead.status_code)
-            .where(Lead.id.in_(lead_ids), LeadStatus.semantics == StatusSemantics.PROCESS)
-        )
-        for lead in open_leads:
-            key = (OwnerType.LEAD, lead.id)
-            matches.append(Match(OwnerType.LEAD, lead.id, lead.display_title, tuple(sorted(shared[key]))))
-
+    shared: Shared = defaultdict(set)
+    for owner_type, owner_id, _kind, normalized in await owners_of(session, list(values)):
+        shared[(owner_type, owner_id)].add(normalized)
+    matches = [
+        *await _contacts(session, shared),
+        *await _companies(session, shared, company_title, limit),
+        *await _open_leads(session, shared, exclude_lead_id),
+    ]
     matches.sort(key=lambda m: (-m.score, m.type, m.id))
     return matches[:limit]
+
+
+def _ids(shared: Shared, owner_type: OwnerType) -> list[int]:
+    return [owner_id for (kind, owner_id) in shared if kind is owner_type]
+
+
+async def _contacts(session: AsyncSession, shared: Shared) -> list[Match]:
+    if not (ids := _ids(shared, OwnerType.CONTACT)):
+        return []
+    return [
+        Match(
+            OwnerType.CONTACT, contact.id, contact.full_name, _values(shared, OwnerType.CONTACT, contact.id)
+        )
+        for contact in await session.scalars(select(Contact).where(Contact.id.in_(ids)))
+    ]
+
+
+async def _companies(session: AsyncSession, shared: Shared, title: str | None, limit: int) -> list[Match]:
+    """Companies sharing a value, and those of the same name (`company_title_key`)."""
+    ids = set(_ids(shared, OwnerType.COMPANY))
+    title_key = company_title_key(title) if title else ""
+    company_filter: list[ColumnElement[bool]] = [Company.id.in_(ids)] if ids else []
+    if title_key:
+        company_filter.append(Company.title_key == title_key)
+    if not company_filter:
+        return []
+    matches = []
+    for company in await session.scalars(select(Company).where(or_(*company_filter)).limit(limit)):
+        via = MatchVia.COMMUNICATION if (OwnerType.COMPANY, company.id) in shared else MatchVia.COMPANY_TITLE
+        values = _values(shared, OwnerType.COMPANY, company.id)
+        matches.append(Match(OwnerType.COMPANY, company.id, company.title, values, via))
+    return matches
+
+
+async def _open_leads(session: AsyncSession, shared: Shared, exclude_lead_id: int | None) -> list[Match]:
+    if not (ids := [i for i in _ids(shared, OwnerType.LEAD) if i != exclude_lead_id]):
+        return []
+    open_leads = await session.scalars(
+        select(Lead)
+        .join(LeadStatus, LeadStatus.code == Lead.status_code)
+        .where(Lead.id.in_(ids), LeadStatus.semantics == StatusSemantics.PROCESS)
+    )
+    return [
+        Match(OwnerType.LEAD, lead.id, lead.display_title, _values(shared, OwnerType.LEAD, lead.id))
+        for lead in open_leads
+    ]
+
+
+def _values(shared: Shared, owner_type: OwnerType, owner_id: int) -> tuple[str, ...]:
+    return tuple(sorted(shared.get((owner_type, owner_id), ())))

@@ -30,6 +30,7 @@ from leadbot.errors import InvalidEmail
 from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import comms_of, recognised
 from leadbot.services.context import ServiceContext
+from leadbot.services.lead_input import currency_for
 from leadbot.services.lead_tx import load_lead, user_name
 from leadbot.services.matching import Match, find_matches
 
@@ -252,7 +253,7 @@ class LeadQueries:
             for code, currency, count, amount in rows:
                 counts[code] += count
                 if amount is not None:
-                    key = currency or default
+                    key = currency_for(Decimal(amount), currency, default)
                     amounts[code][key] = amounts[code].get(key, Decimal(0)) + Decimal(amount)
             statuses = await session.scalars(
                 select(LeadStatus).where(LeadStatus.active.is_(True)).order_by(LeadStatus.sort)

@@ -9,13 +9,14 @@ new + in work + converted + junk. Amounts are summed per currency, never across 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Select, and_, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -26,6 +27,7 @@ from leadbot.errors import InvalidValue
 from leadbot.i18n_marker import N_
 from leadbot.permissions import Permission, allowed
 from leadbot.services.context import ServiceContext
+from leadbot.services.lead_input import currency_for
 
 
 class ReportName(StrEnum):
@@ -184,23 +186,16 @@ class ReportService:
         """Leads and amounts per status; each currency's amounts apart (an amount with no currency is in
         the default one), with their share of that currency's total."""
         counts = self._by(scope, Lead.status_code, Lead.currency, amount=func.sum(Lead.amount))
-        name = LeadStatus.name_en if locale == "en" else LeadStatus.name_ru
-        query = (
-            select(LeadStatus.code, name, counts.c.currency, counts.c.n, counts.c.amount)
-            .select_from(counts)
-            .join(LeadStatus, LeadStatus.code == counts.c.status_code)
-            .order_by(LeadStatus.sort)
-        )
         default = self._ctx.settings.default_currency
         labels: dict[str, str] = {}
         leads: dict[str, int] = {}
-        amounts: dict[tuple[str, str], Decimal] = {}
-        wholes: dict[str, Decimal] = {}
-        for code, label, currency, n, amount in await session.execute(query):
+        amounts: dict[tuple[str, str], Decimal] = {}  # (status, currency) → its sum
+        wholes: dict[str, Decimal] = {}  # currency → its sum
+        for code, label, currency, n, amount in await session.execute(_per_status(counts, locale)):
             labels[code] = label
             leads[code] = leads.get(code, 0) + n
             if amount:  # the Money type converts SUM to Decimal
-                key = (code, currency or default)
+                key = (code, currency_for(amount, currency, default))
                 amounts[key] = amounts.get(key, Decimal(0)) + amount
                 wholes[key[1]] = wholes.get(key[1], Decimal(0)) + amount
         currencies = tuple(sorted(wholes, key=lambda c: (c != default, c)))
@@ -312,12 +307,7 @@ class ReportService:
                 .outerjoin(JunkReason, JunkReason.code == counts.c.junk_reason_code)
                 .order_by(counts.c.n.desc())
             )
-            per_name: dict[str | None, list[Row]] = {}  # each name's reasons together, most junk first
-            for who, why, n in await session.execute(query):
-                row = Row(who or N_("Unassigned"), (label, why or N_("No reason"), n, share(n, junk_total)))
-                per_name.setdefault(who, []).append(row)
-            for group in sorted(per_name.values(), key=lambda group: -sum(row.values[2] for row in group)):
-                rows += group
+            rows += _junk_rows(label, await session.execute(query), junk_total)
         return Report(
             ReportName.JUNK,
             (N_("Name"), N_("By"), N_("Reason"), N_("Leads"), N_("Of junk %")),
@@ -381,3 +371,24 @@ class ReportService:
             [Row(s, (n, r, share(r, n))) for s, n, r in rows],
             {"leads": total, "repeat": repeat, "repeat_rate": share(repeat, total)},
         )
+
+
+def _per_status(counts: Any, locale: str) -> Select[Any]:
+    """The counts and sums per (status, currency) with the status's name, in directory order."""
+    name = LeadStatus.name_en if locale == "en" else LeadStatus.name_ru
+    return (
+        select(LeadStatus.code, name, counts.c.currency, counts.c.n, counts.c.amount)
+        .select_from(counts)
+        .join(LeadStatus, LeadStatus.code == counts.c.status_code)
+        .order_by(LeadStatus.sort)
+    )
+
+
+def _junk_rows(label: str, found: Iterable[Any], junk_total: int) -> list[Row]:
+    """(name, reason, count) rows with each name's reasons together, the name with most junk first."""
+    per_name: dict[str | None, list[Row]] = {}
+    for who, why, n in found:
+        row = Row(who or N_("Unassigned"), (label, why or N_("No reason"), n, share(n, junk_total)))
+        per_name.setdefault(who, []).append(row)
+    groups = sorted(per_name.values(), key=lambda group: -sum(row.values[2] for row in group))
+    return [row for group in groups for row in group]

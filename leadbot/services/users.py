@@ -14,9 +14,10 @@ from db.enums import Role
 from db.models import Invite, User
 from leadbot.actor import Actor
 from leadbot.errors import (
-    DomainError,
+    InvalidTelegramId,
     InvalidValue,
     InviteInvalid,
+    LastAdmin,
     NotFound,
     NotRegistered,
     UserDeactivated,
@@ -25,24 +26,13 @@ from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, may_supervise, require
 from leadbot.services.context import ServiceContext
+from leadbot.services.lead_tx import LeadAction
+from leadbot.services.unit_of_work import unit_of_work
 from leadbot.translations import LANGUAGES
 
 INVITE_TTL = timedelta(days=7)
 ROLE_RANK = {Role.MANAGER: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
 NAME_LIMIT = 128
-
-
-class InvalidTelegramId(DomainError):
-    code = "invalid_telegram_id"
-    template = N_("{value} is not a Telegram user id: those are positive numbers, such as 123456789.")
-
-
-class LastAdmin(DomainError):
-    code = "last_admin"
-    template = N_(
-        "{name} is the only active admin: make another user an admin first, "
-        "or nobody will be able to manage the team."
-    )
 
 
 def _clean_name(name: str, telegram_id: int) -> str:
@@ -81,27 +71,28 @@ class UserService:
             require(by, Permission.MANAGE_USERS)
         if telegram_id <= 0:
             raise InvalidTelegramId(value=telegram_id)
-        async with self._ctx.transaction() as session:
-            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        async with unit_of_work(self._ctx, by) as tx:
+            user = await tx.session.scalar(select(User).where(User.telegram_id == telegram_id))
             if user is None:
-                user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=role)
-                session.add(user)
+                user = await tx.users.add(
+                    User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=role)
+                )
             else:
-                await _keep_an_admin(session, user, role=role, active=True)
-                user.role, user.active = role, True
-                await _an_admin_remains(session, user)
-            await session.flush()
+                await _keep_an_admin(tx.session, user, role=role, active=True)
+                tx.users.change(user, LeadAction.EDITED, role=role, active=True)
+                await _an_admin_remains(tx.session, user)
+            await tx.session.flush()
             return Actor.of(user)
 
     async def set_active(self, telegram_id: int, active: bool) -> User:
         """Turn a user's access off or back on, by Telegram id (the command line, the machine's operator)."""
-        async with self._ctx.transaction() as session:
-            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+        async with unit_of_work(self._ctx, None) as tx:
+            user = await tx.session.scalar(select(User).where(User.telegram_id == telegram_id))
             if user is None:
                 raise NotFound(what=N_("User"), id=telegram_id)
-            await _keep_an_admin(session, user, role=user.role, active=active)
-            user.active = active
-            await _an_admin_remains(session, user)
+            await _keep_an_admin(tx.session, user, role=user.role, active=active)
+            tx.users.change(user, LeadAction.EDITED, active=active)
+            await _an_admin_remains(tx.session, user)
             return user
 
     async def create_invite(self, role: Role, by: Actor) -> str:
@@ -122,22 +113,23 @@ class UserService:
         if telegram_id in self._ctx.settings.admin_ids:
             return await self.register_admin(telegram_id, name)
         now = self._ctx.clock.now()
-        async with self._ctx.transaction() as session:
-            invite = await session.scalar(select(Invite).where(Invite.code == code))
+        async with unit_of_work(self._ctx, None) as tx:
+            invite = await tx.session.scalar(select(Invite).where(Invite.code == code))
             if invite is None or invite.used_at is not None or invite.expires_at <= now:
                 raise InviteInvalid()
-            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            user = await tx.session.scalar(select(User).where(User.telegram_id == telegram_id))
             if user is None:
-                user = User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=invite.role)
-                session.add(user)
+                user = await tx.users.add(
+                    User(telegram_id=telegram_id, name=_clean_name(name, telegram_id), role=invite.role)
+                )
             elif not user.active:
                 raise UserDeactivated()
             elif ROLE_RANK[invite.role] <= ROLE_RANK[user.role]:
                 return Actor.of(user)
             else:
-                user.role = invite.role
-            await session.flush()
-            claimed = await session.execute(
+                tx.users.change(user, LeadAction.EDITED, role=invite.role)
+            await tx.session.flush()
+            claimed = await tx.session.execute(
                 update(Invite)
                 .where(Invite.id == invite.id, Invite.used_at.is_(None))
                 .values(used_at=now, used_by_id=user.id)
@@ -173,27 +165,27 @@ class UserService:
         active: bool | None = None,
     ) -> User:
         require(by, Permission.MANAGE_USERS)
-        async with self._ctx.transaction() as session:
-            user = await session.get(User, user_id)
+        async with unit_of_work(self._ctx, by) as tx:
+            user = await tx.users.find(user_id)
             if user is None:
                 raise NotFound(what=N_("User"), id=user_id)
             await _keep_an_admin(
-                session, user, role=role or user.role, active=user.active if active is None else active
+                tx.session, user, role=role or user.role, active=user.active if active is None else active
             )
             if role is not None:
-                user.role = role
+                tx.users.change(user, LeadAction.EDITED, role=role)
             if supervisor_id is not None:
-                supervisor = await session.get(User, supervisor_id)
+                supervisor = await tx.users.find(supervisor_id)
                 if supervisor is None or not may_supervise(supervisor, user):
                     raise InvalidValue(field=N_("supervisor"), value=supervisor_id)
-                user.supervisor_id = supervisor.id
+                tx.users.change(user, LeadAction.EDITED, supervisor_id=supervisor.id)
             if clear_supervisor:
-                user.supervisor_id = None
+                tx.users.change(user, LeadAction.EDITED, supervisor_id=None)
             if active is not None:
                 if not active and user.id == by.id:
                     raise InvalidValue(field=N_("user"), value=user.name)
-                user.active = active
-            await _an_admin_remains(session, user)
+                tx.users.change(user, LeadAction.EDITED, active=active)
+            await _an_admin_remains(tx.session, user)
             return user
 
     async def set_language(self, telegram_id: int, language: str) -> Actor:
