@@ -20,6 +20,7 @@ from db.enums import CommKind, CommValueType, ContactType, OwnerType
 from db.models import Communication, Contact
 from leadbot.config import Settings
 from leadbot.database import open_database
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import read_table
 from leadbot.services.imports import DuplicatePolicy, ImportService
 
@@ -64,7 +65,9 @@ async def main(rows: int, contacts: int) -> None:
                         f"Компания {i % 500};{i % 9000}\n"
                     )
             began = time.perf_counter()
-            report = await ImportService(ctx).run(read_table(csv_path), duplicates=DuplicatePolicy.ALLOW)
+            report = await TableImport(ImportService(ctx)).run(
+                read_table(csv_path), duplicates=DuplicatePolicy.ALLOW
+            )
             elapsed = time.perf_counter() - began
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(

@@ -18,10 +18,10 @@ from handlers.i18n import _
 from handlers.render import esc
 from handlers.telegram_io import answer_long
 from leadbot.actor import Actor
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import TableError, read_table_bytes, table_bytes
 from leadbot.services.exports import HEADERS, ExportService
 from leadbot.services.imports import ImportReport, Rejected
-from leadbot.services.registry import Services
 
 log = logging.getLogger("leadbot.files")
 MAX_FILE = 20 * 1024 * 1024  # what the Bot API lets a bot download
@@ -37,7 +37,7 @@ async def export_command(message: Message, command: CommandObject, exports: Expo
     )
 
 
-async def import_document(message: Message, bot: Bot, services: Services, me: Actor) -> None:
+async def import_document(message: Message, bot: Bot, imports: TableImport, me: Actor) -> None:
     document = message.document
     if document is None:
         return
@@ -54,7 +54,7 @@ async def import_document(message: Message, bot: Bot, services: Services, me: Ac
         return
     try:
         table = await asyncio.to_thread(read_table_bytes, buffer.getvalue(), name)  # the checks take a while
-        report = await services.imports.run(table, by=me)
+        report = await imports.run(table, by=me)
     except TableError as error:
         await message.answer(_("Cannot read the file: {reason}").format(reason=error.render(_, html=True)))
         return

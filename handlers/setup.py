@@ -27,6 +27,7 @@ from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly, StrangerRefusals
 from handlers.outbox_renderer import TelegramRenderer
 from leadbot.config import Settings as AppSettings
+from leadbot.intake.table_import import TableImport
 from leadbot.services.registry import Services
 
 
@@ -53,7 +54,7 @@ def team_router() -> Router:
 def workflow_data(services: Services, settings: AppSettings, renderer: TelegramRenderer) -> dict[str, Any]:
     """What a handler may name among its parameters."""
     return {
-        "services": services,  # only for the import of a file (handlers/files.py)
+        "imports": TableImport(services.imports),
         "leads": services.leads,
         "conversion": services.conversion,
         "users": services.users,

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
+from handlers.webhook import TelegramWebhook
 from leadbot.config import Settings
 from leadbot.intake.api import mount_api
 from leadbot.intake.forms import mount_forms
-from leadbot.intake.webhook import TelegramWebhook
 from leadbot.services.registry import Services
 
 DEFAULT_WEBHOOK_PATH = "/telegram/webhook"

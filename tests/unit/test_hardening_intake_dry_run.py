@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from db.models import Exclusion, Lead
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import Table, read_table
 from leadbot.services import imports
 from leadbot.services.imports import DuplicatePolicy, ImportReport
@@ -72,7 +73,7 @@ async def test_others_write_while_a_dry_run_is_half_way(
         written.append("done")
 
     table = pausing(read_table(path), after=15, checkpoint=write_from_elsewhere)  # chunk 1 was applied
-    report = await services.imports.run(table, dry_run=True)
+    report = await TableImport(services.imports).run(table, dry_run=True)
     assert written == ["done"]
     assert (report.created, report.excluded) == (30, 1)
     assert await counts(services) == (0, 1)  # the other write only: the dry run wrote nothing
@@ -93,7 +94,7 @@ async def test_a_dry_run_reports_what_the_real_run_then_does(
     await services.exclusions.add("+79990000000", None, "spam")
     before = tmp_path / "before.csv"
     before.write_text("EXTERNAL_ID;NAME\next-1;Импортирован раньше\n", "utf-8")
-    await services.imports.run(read_table(before))
+    await TableImport(services.imports).run(read_table(before))
     path = tmp_path / "mixed.csv"
     path.write_text(
         "EXTERNAL_ID;NAME;PHONE;EMAIL\n"
@@ -109,7 +110,7 @@ async def test_a_dry_run_reports_what_the_real_run_then_does(
         ";Борис в третий раз;;boris@example.com\n",
         "utf-8",
     )
-    dry = await services.imports.run(read_table(path), duplicates=policy, dry_run=True)
+    dry = await TableImport(services.imports).run(read_table(path), duplicates=policy, dry_run=True)
     assert await counts(services) == (2, 0)
-    real = await services.imports.run(read_table(path), duplicates=policy)
+    real = await TableImport(services.imports).run(read_table(path), duplicates=policy)
     assert summary(dry) == summary(real)

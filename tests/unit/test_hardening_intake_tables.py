@@ -25,6 +25,7 @@ from leadbot.intake.table_checks import (
     TooManyColumns,
     TooManyRows,
 )
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import TableError, read_table, read_table_bytes
 from leadbot.services.registry import Services
 
@@ -276,7 +277,7 @@ async def test_the_import_service_never_sees_a_refused_file(services: Services, 
     path = tmp_path / "long.csv"
     path.write_bytes(csv_with_a_long_cell())
     with pytest.raises(CellTooLong):
-        await services.imports.run(read_table(path), dry_run=True)
+        await TableImport(services.imports).run(read_table(path), dry_run=True)
 
 
 # --- the command line ----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from db.models import Lead
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.database import open_database
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import read_table, read_table_bytes, table_bytes, write_table
 from leadbot.services.exports import HEADERS
 from leadbot.services.lead_input import LeadDraft
@@ -83,7 +84,7 @@ async def test_exported_formulas_round_trip_through_the_importer(
     write_table(path, HEADERS, await hostile_rows(services))
     fresh = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"})
     async with open_database(fresh, clock) as ctx:
-        report = await Services.build(ctx).imports.run(read_table(path))
+        report = await TableImport(Services.build(ctx).imports).run(read_table(path))
         assert (report.created, report.rejected) == (1, [])
         async with ctx.reading() as session:
             copied = (await session.scalars(select(Lead))).one()

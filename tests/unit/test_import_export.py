@@ -15,6 +15,7 @@ from db.models import Communication, Exclusion, Lead
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.database import open_database
+from leadbot.intake.table_import import TableImport
 from leadbot.intake.tables import read_table, write_table
 from leadbot.services.exports import HEADERS
 from leadbot.services.imports import DuplicatePolicy, Skipped
@@ -48,7 +49,7 @@ async def phones_of(services: Services, lead_id: int) -> set[str | None]:
 
 
 async def run(services: Services, path: Path, **options: object):  # type: ignore[no-untyped-def]
-    return await services.imports.run(read_table(path), **options)  # type: ignore[arg-type]
+    return await TableImport(services.imports).run(read_table(path), **options)  # type: ignore[arg-type]
 
 
 async def test_bitrix24_sample(services: Services) -> None:
@@ -219,7 +220,7 @@ async def test_export_round_trips_through_import(
     fresh = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"})
     async with open_database(fresh, clock) as ctx:
         other = Services.build(ctx)
-        report = await other.imports.run(read_table(path))
+        report = await TableImport(other.imports).run(read_table(path))
         assert (report.created, report.rejected) == (2, [])
         copied = await leads(other)
         assert [(lead.name, lead.last_name, lead.source_code, lead.amount) for lead in copied] == [
@@ -228,7 +229,7 @@ async def test_export_round_trips_through_import(
         ]
         assert copied[0].comment == "строка 1\nстрока 2"
         assert await phones_of(other, copied[0].id) == {"+79161234567", "+79031112233", "i@p.ru"}
-        again = await other.imports.run(read_table(path))
+        again = await TableImport(other.imports).run(read_table(path))
         assert again.already == 2
 
 

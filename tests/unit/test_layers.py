@@ -6,7 +6,8 @@
 the composition roots are leadbot.app, leadbot.cli and leadbot.cli_* (and `python -m leadbot`), which build
 everything, with the two pieces only leadbot.app wires (leadbot.scheduling: services on timers;
 leadbot.web: the HTTP server that mounts intake and Telegram's webhook). leadbot.reporting draws report
-files and charts from what the report service computed: it sits beside intake and delivery. Intake and delivery are side by side: neither imports the other. SQL stays in the services and
+files and charts from what the report service computed: it sits beside intake and delivery.
+Intake, delivery and reporting are side by side: none imports another. SQL stays in the services and
 below: nothing above them imports sqlalchemy. Imports inside functions and under TYPE_CHECKING count too:
 an arrow is an arrow.
 
@@ -37,16 +38,6 @@ SERVICE_MODULES = ("leadbot.database",)
 AIOGRAM_ALLOWED = {
     "leadbot.rendering": ("aiogram.types",),
     "leadbot.delivery": ("aiogram", "aiogram.exceptions"),
-}
-# Upward arrows that still exist, each a violation named here (with where it belongs) so that the test
-# stays green while they are fixed elsewhere; the list may only shrink, to empty.
-KNOWN: set[tuple[str, str]] = {
-    # table parsing stays in intake and hands drafts to the import service
-    ("leadbot.services.imports", "leadbot.intake.columns"),
-    ("leadbot.services.imports", "leadbot.intake.tables"),
-    # Telegram's updates over HTTP are the bot's door, not an intake of leads
-    ("leadbot.intake.webhook", "aiogram"),
-    ("leadbot.intake.webhook", "aiogram.webhook.aiohttp_server"),
 }
 
 
@@ -124,15 +115,10 @@ def violations() -> set[tuple[str, str]]:
 
 
 def test_every_arrow_points_down() -> None:
-    upward = sorted(violations() - KNOWN)
+    upward = sorted(violations())
     assert not upward, "\n".join(
         f"{module} ({LAYER_NAMES[layer(module) or 0]}) imports {imported}" for module, imported in upward
     )
-
-
-def test_the_known_exceptions_still_exist() -> None:
-    """A fixed arrow leaves the list, so that the list only ever shrinks to empty."""
-    assert sorted(KNOWN - violations()) == []
 
 
 @pytest.mark.parametrize(
