@@ -10,7 +10,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ADMIN_TG, ALERT_CHAT_ID
-from tests.fakes.telegram import Call, FakeTelegram, User
+from tests.fakes.telegram import Call, FakeTelegram, Person, User
 
 
 @pytest.fixture
@@ -56,20 +56,43 @@ async def sveta_user(app: Application) -> User:
     return User(2000, "Sveta", language_code="en")
 
 
+@pytest.fixture
+def admin(telegram: FakeTelegram, admin_user: User) -> Person:
+    """Alla, the administrator named in ADMIN_IDS (registered at /start)."""
+    return telegram.person(admin_user)
+
+
+@pytest.fixture
+def anna(telegram: FakeTelegram, anna_user: User) -> Person:
+    """Anna, a manager who speaks Russian."""
+    return telegram.person(anna_user)
+
+
+@pytest.fixture
+def boris(telegram: FakeTelegram, boris_user: User) -> Person:
+    """Boris, a manager who speaks Russian."""
+    return telegram.person(boris_user)
+
+
+@pytest.fixture
+def sveta(telegram: FakeTelegram, sveta_user: User) -> Person:
+    """Sveta, a supervisor who speaks English."""
+    return telegram.person(sveta_user)
+
+
 async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) -> Call:
     """Create a lead through the service (as any intake would) and wait for its group alert."""
-    mark = telegram.mark()
     draft = LeadDraft(**{"name": "Иван Петров", "phones": ["+7 916 123-45-67"], **fields})  # type: ignore[arg-type]
     outcome = await app.services.leads.create(draft)
     assert outcome.lead is not None
     lead_id = outcome.lead.id
+    return await card_sent(telegram, ALERT_CHAT_ID, lead_id)
+
+
+async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
+    """The (first) card of the lead the bot sends to the chat, waited for."""
     calls = await telegram.wait_for(
-        lambda c: (
-            c.method == "sendMessage"
-            and c.chat_id == ALERT_CHAT_ID
-            and c.seq >= mark
-            and card_of(c) == lead_id
-        )
+        lambda c: c.method == "sendMessage" and c.chat_id == chat_id and card_of(c) == lead_id
     )
     return calls[0]
 
