@@ -12,15 +12,14 @@ from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
 from leadbot.when import Preset, preset_time
 from tests.conftest import ALERT_CHAT_ID, at, ru_day
-from tests.e2e.conftest import answer_after
-from tests.fakes.telegram import Call, FakeTelegram, User
+from tests.fakes.telegram import Call, FakeTelegram, Person, User
 
 
 def is_reminder(call: Call, chat_id: int) -> bool:
     return call.chat_id == chat_id and any("Готово" in b["text"] for b in call.buttons)
 
 
-async def plan_tomorrow_ten(app: Application, user: User, name: str) -> int:
+async def plan_tomorrow_ten(app: Application, user: User | Person, name: str) -> int:
     me = await app.services.users.actor(user.id)
     outcome = await app.services.leads.create(LeadDraft(name=name, assignee_id=me.id))
     assert outcome.lead is not None
@@ -55,27 +54,21 @@ async def test_reminders_fire_at_ten_in_each_users_zone(
 
 
 async def test_snooze_then_done_with_a_result(
-    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna: Person
 ) -> None:
-    await plan_tomorrow_ten(app, anna_user, "Клиент")
+    await plan_tomorrow_ten(app, anna, "Клиент")
     clock.set(at(1, 7))
-    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
+    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna.id)))[0]
 
-    mark = telegram.mark()
-    await telegram.press(anna_user, reminder, "15 мин")
-    assert f"Перенесено на {ru_day(at(1, 7))} 10:15" in (await answer_after(telegram, mark)).text
+    assert f"Перенесено на {ru_day(at(1, 7))} 10:15" in (await anna.press(reminder, "15 мин")).text
     clock.advance(timedelta(minutes=14))
     assert await app.services.activities.fire_due() == 0
     clock.advance(timedelta(minutes=1))
-    again = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id), count=2))[1]
+    again = (await telegram.wait_for(lambda c: is_reminder(c, anna.id), count=2))[1]
 
-    mark = telegram.mark()
-    await telegram.press(anna_user, again, "Готово")
-    question = await telegram.reply_to(anna_user.id, after=mark)
+    question = await anna.choose(again, "Готово")
     assert "Как прошло" in question.text
-    mark = telegram.mark()
-    await telegram.send_message(anna_user, "Договорились о встрече")
-    assert "Добавлено к лиду #1" in (await telegram.reply_to(anna_user.id, after=mark)).text
+    assert "Добавлено к лиду #1" in (await anna.says("Договорились о встрече")).text
     history = await app.services.history.of_lead(1)
     assert [e.action for e in history.entries][-3:] == ["snoozed", "done", "commented"]
     clock.advance(timedelta(days=1))
@@ -126,7 +119,7 @@ async def test_the_real_timer_fires_a_reminder(settings: Settings, telegram: Fak
 
 
 async def test_speed_to_lead_nudge_and_escalation(
-    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User, sveta_user: User
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna: Person, sveta_user: User
 ) -> None:
     await app.services.leads.create(LeadDraft(name="Срочный"))
     clock.advance(timedelta(minutes=6))  # the scheduler's speed-to-lead check follows the clock
@@ -138,10 +131,8 @@ async def test_speed_to_lead_nudge_and_escalation(
     escalation = (
         await telegram.wait_for(lambda c: c.chat_id == sveta_user.id and "никто не взял" in c.text)
     )[0]
-    assert "Открыть лид" in " ".join(b["text"] for b in escalation.buttons)
-    mark = telegram.mark()
-    await telegram.press(anna_user, nudge, "Взять")
-    assert "ваш" in (await answer_after(telegram, mark)).text
+    assert "Открыть лид" in escalation.labels
+    assert "ваш" in (await anna.press(nudge, "Взять")).text
 
 
 async def test_morning_digest(
@@ -155,16 +146,12 @@ async def test_morning_digest(
 
 
 async def test_reschedule_by_typing_a_time(
-    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna: Person
 ) -> None:
-    activity_id = await plan_tomorrow_ten(app, anna_user, "Клиент")
+    activity_id = await plan_tomorrow_ten(app, anna, "Клиент")
     clock.set(at(1, 7))
-    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna_user.id)))[0]
-    mark = telegram.mark()
-    await telegram.press(anna_user, reminder, "Другое время")
-    await telegram.reply_to(anna_user.id, after=mark)
-    mark = telegram.mark()
-    await telegram.send_message(anna_user, "завтра 15:00")
-    assert f"{ru_day(at(2, 12))} 15:00" in (await telegram.reply_to(anna_user.id, after=mark)).text
+    reminder = (await telegram.wait_for(lambda c: is_reminder(c, anna.id)))[0]
+    await anna.choose(reminder, "Другое время")
+    assert f"{ru_day(at(2, 12))} 15:00" in (await anna.says("завтра 15:00")).text
     activity = await app.services.activities.get(activity_id)
     assert activity.due_at == at(2, 12)

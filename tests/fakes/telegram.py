@@ -598,6 +598,11 @@ class Person:
         query = await self.telegram.press_button(self.user, message, word)
         return await self.telegram.answer_to(query)
 
+    async def choose(self, message: Call | Message | dict[str, Any], word: str) -> Call:
+        """Press a button that makes the bot write a new message here; returns that message."""
+        await self.press(message, word)
+        return await self.hears()
+
     async def opens(self, message: Call | Message | dict[str, Any], word: str) -> Message:
         """Press a button that opens a submenu in the same message; returns the message showing it."""
         await self.press(message, word)
