@@ -368,13 +368,43 @@ class FakeTelegram:
         """Position in the call log; pass as `after=` to wait only for what comes later."""
         return len(self.calls)
 
+    def from_now_on(self) -> None:
+        """What the bot does from now on is news, as after a person's step (for changes made directly
+        through the application, e.g. by a scheduled job or a service call)."""
+        self._last_action = len(self.calls)
+
+    def recent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        """The successful calls made since the last thing a person did (or `from_now_on`)."""
+        return [c for c in self.sent(method, chat_id) if c.seq >= self._last_action]
+
+    async def next_call(
+        self,
+        method: str | None = None,
+        chat_id: int | None = None,
+        *,
+        where: Callable[[Call], bool] = lambda c: True,
+        count: int = 1,
+        within: float = WAIT_TIMEOUT,
+    ) -> Call:
+        """The `count`-th such call the bot makes after the last thing a person did, waited for."""
+        since = self._last_action
+        calls = await self.wait_for(
+            lambda c: (
+                c.seq >= since
+                and (method is None or c.method == method)
+                and (chat_id is None or c.chat_id == chat_id)
+                and where(c)
+            ),
+            count=count,
+            within=within,
+        )
+        return calls[count - 1]
+
     async def next_message(
         self, chat_id: int, *, method: str = "sendMessage", count: int = 1, within: float = WAIT_TIMEOUT
     ) -> Call:
         """The `count`-th message the bot sends to the chat after the last thing a person did."""
-        return await self.reply_to(
-            chat_id, method=method, count=count, after=self._last_action, within=within
-        )
+        return await self.next_call(method, chat_id, count=count, within=within)
 
     async def answer_to(self, query: dict[str, Any], within: float = WAIT_TIMEOUT) -> Call:
         """The bot's answer to a pressed button (its answerCallbackQuery)."""
