@@ -97,6 +97,11 @@ async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
     return calls[0]
 
 
+async def leads_count(app: Application) -> int:
+    """How many leads there are in all (the export without filters lists every one)."""
+    return len(await app.services.exports.rows())
+
+
 def card_of(call: Call) -> int | None:
     """The lead id a card message is about, read from its first button."""
     if not call.buttons:

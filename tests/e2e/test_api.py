@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db.enums import Role
-from db.models import Activity, Lead, Outbox
+from db.models import Activity, Outbox
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
-from tests.e2e.conftest import card_of
+from tests.e2e.conftest import card_of, leads_count
 from tests.fakes.telegram import FakeTelegram, User
 
 AUTH = {"Authorization": "Bearer secret-token"}
@@ -46,11 +46,6 @@ async def call_api(
         async with request as reply:
             text = await reply.text()
             return reply.status, json.loads(text) if text.startswith(("{", "[")) else text
-
-
-async def leads_count(app: Application) -> int:
-    async with app.services.ctx.reading() as session:
-        return await session.scalar(select(func.count()).select_from(Lead)) or 0
 
 
 async def test_healthz(app: Application) -> None:
