@@ -115,34 +115,5 @@ async def lead_alert(app: Application, telegram: FakeTelegram) -> Call:
     return await post_lead(app, telegram)
 
 
-async def open_card(telegram: FakeTelegram, user: User, lead_id: int) -> Call:
-    """The user sends /lead ID in their private chat; returns the card the bot sent."""
-    mark = telegram.mark()
-    await telegram.send_message(user, f"/lead {lead_id}")
-    return await telegram.reply_to(user.id, after=mark)
-
-
 async def answer_after(telegram: FakeTelegram, mark: int) -> Call:
     return (await telegram.wait_for(lambda c: c.method == "answerCallbackQuery" and c.seq >= mark))[0]
-
-
-async def card_edit(telegram: FakeTelegram, card: Call, after: int, contains: str = "") -> Call:
-    message_id = card.result["message_id"]
-    calls = await telegram.wait_for(
-        lambda c: (
-            c.method == "editMessageText"
-            and c.chat_id == card.chat_id
-            and int(c.params["message_id"]) == message_id
-            and c.seq >= after
-            and contains in c.text
-        )
-    )
-    return calls[-1]
-
-
-async def open_menu(telegram: FakeTelegram, user: User, card: Call, word: str) -> None:
-    """Press a card button that opens a submenu and wait until the submenu is shown."""
-    mark = telegram.mark()
-    await telegram.press(user, card, word)
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    await answer_after(telegram, mark)

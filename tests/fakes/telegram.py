@@ -607,21 +607,20 @@ class Person:
         chat_id: int | None = None,
         replying_to: Call | None = None,
         method: str = "sendMessage",
-        count: int = 1,
     ) -> Call:
         """Send `text` (in the private chat unless `chat_id`); returns the bot's reply in that chat."""
         chat = self.user.id if chat_id is None else chat_id
         extra: dict[str, Any] = {} if replying_to is None else {"reply_to_message": replying_to.result}
         await self.telegram.send_message(self.user, text, chat_id=chat, **extra)
-        return await self.telegram.next_message(chat, method=method, count=count)
+        return await self.telegram.next_message(chat, method=method)
 
     async def shares_contact(self, phone: str, first_name: str, last_name: str | None = None) -> Call:
         await self.telegram.send_contact(self.user, phone, first_name, last_name)
         return await self.hears()
 
-    async def sends_file(self, filename: str, data: bytes, *, count: int = 1) -> Call:
+    async def sends_file(self, filename: str, data: bytes) -> Call:
         await self.telegram.send_document(self.user, filename, data)
-        return await self.hears(count=count)
+        return await self.hears()
 
     async def press(self, message: Call | Message | dict[str, Any], word: str) -> Call:
         """Press the button whose text contains `word`; returns the bot's answer to the press."""
@@ -629,7 +628,7 @@ class Person:
         return await self.telegram.answer_to(query)
 
     async def choose(self, message: Call | Message | dict[str, Any], word: str) -> Call:
-        """Press a button that makes the bot write a new message here; returns that message."""
+        """Press a button after which the bot writes to this person's private chat; returns what it wrote."""
         await self.press(message, word)
         return await self.hears()
 
@@ -638,9 +637,9 @@ class Person:
         await self.press(message, word)
         return await self.telegram.message_now(message, edit="editMessageReplyMarkup")
 
-    async def hears(self, *, method: str = "sendMessage", count: int = 1) -> Call:
-        """The `count`-th message the bot sends to this person's private chat after the last step."""
-        return await self.telegram.next_message(self.user.id, method=method, count=count)
+    async def hears(self, *, method: str = "sendMessage") -> Call:
+        """The first message the bot sends to this person's private chat after the last step."""
+        return await self.telegram.next_message(self.user.id, method=method)
 
 
 def _button_data(stored: dict[str, Any], word: str) -> str | None:
