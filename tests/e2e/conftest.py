@@ -89,19 +89,6 @@ async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) 
     return await card_sent(telegram, ALERT_CHAT_ID, lead_id)
 
 
-async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
-    """The (first) card of the lead the bot sends to the chat, waited for."""
-    calls = await telegram.wait_for(
-        lambda c: c.method == "sendMessage" and c.chat_id == chat_id and card_of(c) == lead_id
-    )
-    return calls[0]
-
-
-async def leads_count(app: Application) -> int:
-    """How many leads there are in all (the export without filters lists every one)."""
-    return len(await app.services.exports.rows())
-
-
 def card_of(call: Call) -> int | None:
     """The lead id a card message is about, read from its first button."""
     if not call.buttons:
@@ -117,3 +104,16 @@ async def lead_alert(app: Application, telegram: FakeTelegram) -> Call:
 
 async def answer_after(telegram: FakeTelegram, mark: int) -> Call:
     return (await telegram.wait_for(lambda c: c.method == "answerCallbackQuery" and c.seq >= mark))[0]
+
+
+async def leads_count(app: Application) -> int:
+    """How many leads there are in all (the export without filters lists every one)."""
+    return len(await app.services.exports.rows())
+
+
+async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
+    """The (first) card of the lead the bot sends to the chat, waited for."""
+    calls = await telegram.wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == chat_id and card_of(c) == lead_id
+    )
+    return calls[0]
