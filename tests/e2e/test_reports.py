@@ -93,7 +93,7 @@ async def test_weekly_summary_on_monday_morning(
 ) -> None:
     await seed(app, anna)  # created on Monday, START
     clock.set(at(7, 6, 30))  # the next Monday, 09:30 in Moscow: the scheduler's check follows the clock
-    summary = (await telegram.wait_for(lambda c: c.chat_id == sveta.id and c.text.startswith("🗓")))[0]
+    summary = await sveta.receives(lambda c: c.text.startswith("🗓"))
     week = format_interval(START.date(), START.date() + timedelta(days=6), "yMMMd", locale="ru")
     assert week in summary.text  # in the team's language: Sveta never wrote to the bot
     assert "<b>По менеджерам</b>" in summary.text and "<b>Воронка</b>" in summary.text

@@ -637,6 +637,16 @@ class Person:
         await self.press(message, word)
         return await self.telegram.message_now(message, edit="editMessageReplyMarkup")
 
+    async def receives(
+        self, where: Callable[[Call], bool], *, count: int = 1, within: float = WAIT_TIMEOUT
+    ) -> Call:
+        """The `count`-th message to this person's private chat that is `where`, whenever the bot sent it
+        (for what the bot sends on its own: reminders, digests, summaries)."""
+        calls = await self.telegram.wait_for(
+            lambda c: c.chat_id == self.user.id and where(c), count=count, within=within
+        )
+        return calls[count - 1]
+
     async def hears(self, *, method: str = "sendMessage") -> Call:
         """The first message the bot sends to this person's private chat after the last step."""
         return await self.telegram.next_message(self.user.id, method=method)
