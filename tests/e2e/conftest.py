@@ -10,7 +10,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ADMIN_TG, ALERT_CHAT_ID
-from tests.fakes.telegram import Call, FakeTelegram, User
+from tests.fakes.telegram import Call, FakeTelegram, Person, User
 
 
 @pytest.fixture
@@ -56,22 +56,37 @@ async def sveta_user(app: Application) -> User:
     return User(2000, "Sveta", language_code="en")
 
 
+@pytest.fixture
+def admin(telegram: FakeTelegram, admin_user: User) -> Person:
+    """Alla, the administrator named in ADMIN_IDS (registered at /start)."""
+    return telegram.person(admin_user)
+
+
+@pytest.fixture
+def anna(telegram: FakeTelegram, anna_user: User) -> Person:
+    """Anna, a manager who speaks Russian."""
+    return telegram.person(anna_user)
+
+
+@pytest.fixture
+def boris(telegram: FakeTelegram, boris_user: User) -> Person:
+    """Boris, a manager who speaks Russian."""
+    return telegram.person(boris_user)
+
+
+@pytest.fixture
+def sveta(telegram: FakeTelegram, sveta_user: User) -> Person:
+    """Sveta, a supervisor who speaks English."""
+    return telegram.person(sveta_user)
+
+
 async def post_lead(app: Application, telegram: FakeTelegram, **fields: object) -> Call:
     """Create a lead through the service (as any intake would) and wait for its group alert."""
-    mark = telegram.mark()
     draft = LeadDraft(**{"name": "Иван Петров", "phones": ["+7 916 123-45-67"], **fields})  # type: ignore[arg-type]
     outcome = await app.services.leads.create(draft)
     assert outcome.lead is not None
     lead_id = outcome.lead.id
-    calls = await telegram.wait_for(
-        lambda c: (
-            c.method == "sendMessage"
-            and c.chat_id == ALERT_CHAT_ID
-            and c.seq >= mark
-            and card_of(c) == lead_id
-        )
-    )
-    return calls[0]
+    return await card_sent(telegram, ALERT_CHAT_ID, lead_id)
 
 
 def card_of(call: Call) -> int | None:
@@ -88,34 +103,18 @@ async def lead_alert(app: Application, telegram: FakeTelegram) -> Call:
     return await post_lead(app, telegram)
 
 
-async def open_card(telegram: FakeTelegram, user: User, lead_id: int) -> Call:
-    """The user sends /lead ID in their private chat; returns the card the bot sent."""
-    mark = telegram.mark()
-    await telegram.send_message(user, f"/lead {lead_id}")
-    return await telegram.reply_to(user.id, after=mark)
-
-
 async def answer_after(telegram: FakeTelegram, mark: int) -> Call:
     return (await telegram.wait_for(lambda c: c.method == "answerCallbackQuery" and c.seq >= mark))[0]
 
 
-async def card_edit(telegram: FakeTelegram, card: Call, after: int, contains: str = "") -> Call:
-    message_id = card.result["message_id"]
+async def leads_count(app: Application) -> int:
+    """How many leads there are in all (the export without filters lists every one)."""
+    return len(await app.services.exports.rows())
+
+
+async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
+    """The (first) card of the lead the bot sends to the chat, waited for."""
     calls = await telegram.wait_for(
-        lambda c: (
-            c.method == "editMessageText"
-            and c.chat_id == card.chat_id
-            and int(c.params["message_id"]) == message_id
-            and c.seq >= after
-            and contains in c.text
-        )
+        lambda c: c.method == "sendMessage" and c.chat_id == chat_id and card_of(c) == lead_id
     )
-    return calls[-1]
-
-
-async def open_menu(telegram: FakeTelegram, user: User, card: Call, word: str) -> None:
-    """Press a card button that opens a submenu and wait until the submenu is shown."""
-    mark = telegram.mark()
-    await telegram.press(user, card, word)
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    await answer_after(telegram, mark)
+    return calls[0]

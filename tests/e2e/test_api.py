@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from db.enums import Role
-from db.models import Activity, Lead, Outbox
+from db.models import Activity, Outbox
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
-from tests.e2e.conftest import card_of
-from tests.fakes.telegram import FakeTelegram, User
+from tests.e2e.conftest import card_of, leads_count
+from tests.fakes.telegram import FakeTelegram, Person
 
 AUTH = {"Authorization": "Bearer secret-token"}
 
@@ -46,11 +46,6 @@ async def call_api(
         async with request as reply:
             text = await reply.text()
             return reply.status, json.loads(text) if text.startswith(("{", "[")) else text
-
-
-async def leads_count(app: Application) -> int:
-    async with app.services.ctx.reading() as session:
-        return await session.scalar(select(func.count()).select_from(Lead)) or 0
 
 
 async def test_healthz(app: Application) -> None:
@@ -234,11 +229,11 @@ async def test_a_missed_call_lead_is_named_by_the_number_in_its_alert_and_nudge(
 
 
 async def test_known_caller_is_logged_and_the_manager_sees_who_calls(
-    app: Application, telegram: FakeTelegram, anna_user: User
+    app: Application, telegram: FakeTelegram, anna: Person
 ) -> None:
-    anna = await app.services.users.actor(anna_user.id)
+    anna_actor = await app.services.users.actor(anna.id)
     created = await app.services.leads.create(
-        LeadDraft(name="Иван Петров", phones=["+79161234567"], assignee_id=anna.id)
+        LeadDraft(name="Иван Петров", phones=["+79161234567"], assignee_id=anna_actor.id)
     )
     assert created.lead is not None
     status, answer = await call_api(
@@ -248,7 +243,7 @@ async def test_known_caller_is_logged_and_the_manager_sees_who_calls(
     )
     assert (status, answer["known"]["type"]) == (200, "lead")
     assert await leads_count(app) == 1
-    calling = (await telegram.wait_for(lambda c: c.chat_id == anna_user.id and "Звонит" in c.text))[0]
+    calling = await anna.receives(lambda c: "Звонит" in c.text)
     assert "Иван Петров" in calling.text and any("Статус" in b["text"] for b in calling.buttons)
     async with app.services.ctx.reading() as session:
         calls = (await session.scalars(select(Activity).where(Activity.external_id == "pbx-2"))).all()

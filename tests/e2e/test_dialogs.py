@@ -8,8 +8,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.dialogs import DIALOG_TTL
 from leadbot.services.lead_input import LeadDraft
-from tests.e2e.test_commands import say
-from tests.fakes.telegram import FakeTelegram, User
+from tests.fakes.telegram import FakeTelegram, Person, User
 
 ANNA = User(3001, "Anna", language_code="ru")
 
@@ -18,37 +17,34 @@ async def test_a_restart_keeps_the_asked_comment_and_the_half_typed_lead(
     settings: Settings, telegram: FakeTelegram, clock: FrozenClock
 ) -> None:
     configured = settings.model_copy(update={"telegram_api_url": telegram.base_url})
+    anna = telegram.person(ANNA)
     async with Application(configured, clock) as first:
         await first.services.users.add(ANNA.id, Role.MANAGER, "Anna")
         await first.services.leads.create(LeadDraft(name="Иван Петров", phones=["+79161234567"]))
-        card = await say(telegram, ANNA, "/lead 1")
-        mark = telegram.mark()
-        await telegram.press(ANNA, card, "Комментарий")
-        assert "комментарий" in (await telegram.reply_to(ANNA.id, after=mark)).text
+        card = await anna.says("/lead 1")
+        assert "комментарий" in (await anna.choose(card, "Комментарий")).text
 
     async with Application(configured, clock) as second:
-        saved = await say(telegram, ANNA, "Перезвонить после обеда")
+        saved = await anna.says("Перезвонить после обеда")
         assert "Добавлено к лиду #1" in saved.text
         history = await second.services.history.of_lead(1)
         assert ("commented", "Перезвонить после обеда") in [(e.action, e.new) for e in history.entries]
 
-        assert "Кто клиент" in (await say(telegram, ANNA, "/new")).text
-        assert "телефон" in (await say(telegram, ANNA, "Мария Сидорова")).text.lower()
+        assert "Кто клиент" in (await anna.says("/new")).text
+        assert "телефон" in (await anna.says("Мария Сидорова")).text.lower()
 
     async with Application(configured, clock):
-        assert "E-mail" in (await say(telegram, ANNA, "8 (903) 765-43-21")).text
+        assert "E-mail" in (await anna.says("8 (903) 765-43-21")).text
 
 
 async def test_a_question_left_for_a_day_is_not_answered_by_the_next_message(
-    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna_user: User
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, anna: Person
 ) -> None:
     await app.services.leads.create(LeadDraft(name="Иван Петров", phones=["+79161234567"]))
-    card = await say(telegram, anna_user, "/lead 1")
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Комментарий")
-    await telegram.reply_to(anna_user.id, after=mark)
+    card = await anna.says("/lead 1")
+    await anna.choose(card, "Комментарий")
     clock.advance(DIALOG_TTL + timedelta(minutes=1))
-    reply = await say(telegram, anna_user, "Привет")
+    reply = await anna.says("Привет")
     assert "ничего не сохранил" in reply.text
     history = await app.services.history.of_lead(1)
     assert "commented" not in [e.action for e in history.entries]

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
 
 from db.enums import Role
-from db.models import Lead
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
-from tests.fakes.telegram import FakeTelegram, User
+from tests.e2e.conftest import leads_count
+from tests.fakes.telegram import FakeTelegram, Person, User
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
@@ -30,11 +29,6 @@ async def form_post(
         session.post(url, data=fields, headers=headers, allow_redirects=False) as reply,
     ):
         return reply.status, await reply.text(), reply.headers.get("Location", "")
-
-
-async def leads_count(app: Application) -> int:
-    async with app.services.ctx.reading() as session:
-        return await session.scalar(select(func.count()).select_from(Lead)) or 0
 
 
 @pytest.fixture
@@ -171,15 +165,11 @@ async def test_an_excluded_visitor_sees_thanks_and_creates_nothing(app: Applicat
 
 
 async def test_admin_defines_a_form_in_the_bot(
-    app: Application, telegram: FakeTelegram, admin_user: User, form: str
+    app: Application, telegram: FakeTelegram, admin: Person, form: str
 ) -> None:
-    await app.services.users.add(admin_user.id, Role.ADMIN, "Alla")
-    mark = telegram.mark()
-    await telegram.send_message(admin_user, "/forms add landing ADVERTISING https://example.com/ok")
-    reply = await telegram.reply_to(admin_user.id, after=mark)
+    await app.services.users.add(admin.id, Role.ADMIN, "Alla")
+    reply = await admin.says("/forms add landing ADVERTISING https://example.com/ok")
     assert "/forms/landing" in reply.text
     assert (await app.services.forms.get("landing")).redirect_url == "https://example.com/ok"
-    anna = User(3001, "Anna")
-    mark = telegram.mark()
-    await telegram.send_message(anna, "/forms add sneaky")
-    assert "нет прав" in (await telegram.reply_to(anna.id, after=mark)).text
+    anna = telegram.person(User(3001, "Anna"))
+    assert "нет прав" in (await anna.says("/forms add sneaky")).text

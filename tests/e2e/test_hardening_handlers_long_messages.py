@@ -16,7 +16,7 @@ from leadbot.clock import FrozenClock
 from leadbot.services.lead_input import LeadDraft
 from leadbot.text_split import TEXT_LIMIT
 from tests.conftest import ADMIN_TG, START
-from tests.fakes.telegram import Call, FakeTelegram, User
+from tests.fakes.telegram import Call, FakeTelegram, Person, User
 
 TEAM = 70
 TAG = re.compile(r"<(/?)([\w-]+)[^>]*>")
@@ -44,9 +44,9 @@ def assert_sendable(message: Call) -> None:
 
 
 @pytest.fixture
-async def boss(app: Application) -> User:
+async def boss(app: Application, telegram: FakeTelegram) -> Person:
     await app.services.users.add(ADMIN_TG, Role.ADMIN, "Alla")
-    return User(ADMIN_TG, "Alla", language_code="en")
+    return telegram.person(User(ADMIN_TG, "Alla", language_code="en"))
 
 
 @pytest.fixture
@@ -62,18 +62,13 @@ async def big_team(app: Application) -> list[str]:
 
 
 async def test_a_report_of_seventy_managers_arrives_whole_then_the_chart(
-    app: Application, telegram: FakeTelegram, boss: User, big_team: list[str]
+    app: Application, telegram: FakeTelegram, boss: Person, big_team: list[str]
 ) -> None:
-    mark = telegram.mark()
-    await telegram.send_message(boss, "/report")
-    menu = await telegram.reply_to(boss.id, after=mark)
-    mark = telegram.mark()
-    await telegram.press(boss, menu, "By manager")
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    mark = telegram.mark()
-    await telegram.press(boss, menu, "This month")
-    chart = await telegram.reply_to(boss.id, method="sendPhoto", after=mark)
-    parts = [c for c in telegram.sent("sendMessage", boss.id) if mark <= c.seq < chart.seq]
+    menu = await boss.says("/report")
+    await boss.opens(menu, "By manager")
+    await boss.press(menu, "This month")
+    chart = await boss.hears(method="sendPhoto")
+    parts = [c for c in telegram.recent("sendMessage", boss.id) if c.seq < chart.seq]
     assert len(parts) > 1
     for part in parts:
         assert_sendable(part)
@@ -83,16 +78,14 @@ async def test_a_report_of_seventy_managers_arrives_whole_then_the_chart(
 
 
 async def test_the_weekly_summary_of_seventy_managers_arrives_whole(
-    app: Application, telegram: FakeTelegram, clock: FrozenClock, boss: User, big_team: list[str]
+    app: Application, telegram: FakeTelegram, clock: FrozenClock, boss: Person, big_team: list[str]
 ) -> None:
-    mark = telegram.mark()
+    telegram.from_now_on()
     clock.set(START + timedelta(days=7, hours=-2, minutes=-30))  # next Monday, 09:30 in Moscow: it is due
-    heading = await telegram.wait_for(
-        lambda c: c.chat_id == boss.id and c.text.startswith("🗓") and c.seq >= mark
-    )
+    heading = await telegram.next_call(chat_id=boss.id, where=lambda c: c.text.startswith("🗓"))
     # its last table, the funnel, comes in the team's language: the boss never wrote to the bot
-    end = await telegram.wait_for(lambda c: c.chat_id == boss.id and "<b>Воронка</b>" in c.text)
-    parts = [c for c in telegram.sent("sendMessage", boss.id) if heading[0].seq <= c.seq <= end[0].seq]
+    end = (await telegram.wait_for(lambda c: c.chat_id == boss.id and "<b>Воронка</b>" in c.text))[0]
+    parts = [c for c in telegram.sent("sendMessage", boss.id) if heading.seq <= c.seq <= end.seq]
     assert len(parts) > 1
     for part in parts:
         assert_sendable(part)

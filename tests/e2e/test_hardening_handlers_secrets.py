@@ -34,9 +34,8 @@ async def test_a_failed_download_is_answered_and_logs_no_secret(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    mark = telegram.mark()
     await send_unknown_document(telegram, sveta_user)
-    answer = await telegram.reply_to(sveta_user.id, after=mark)
+    answer = await telegram.next_message(sveta_user.id)
     assert answer.text == "Could not download the file from Telegram. Please send it again."
     assert any("/file/bot***/documents/lost" in record.getMessage() for record in caplog.records)
     secrets = [settings.bot_token, settings.api_token, webhook_secret(settings)]

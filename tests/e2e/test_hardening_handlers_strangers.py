@@ -17,7 +17,6 @@ from aiogram.types import Update
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from tests.conftest import ALERT_CHAT_ID
-from tests.e2e.conftest import answer_after
 from tests.fakes.telegram import FakeTelegram, User
 
 REFUSAL = "You are not registered in this bot. Ask an administrator for an invitation."
@@ -74,6 +73,6 @@ async def test_every_press_of_a_stranger_is_answered(
     app: Application, telegram: FakeTelegram, stranger: User, lead_alert: Any
 ) -> None:
     for _ in range(3):
-        mark = telegram.mark()
-        await telegram.press(stranger, lead_alert, "Take")
-        assert (await answer_after(telegram, mark)).params["text"] == REFUSAL
+        assert (await telegram.person(stranger).press(lead_alert, "Взять")).params["text"] == REFUSAL
+        pressed = await telegram.press(stranger, lead_alert, "Take")  # data that is no button's at all
+        assert (await telegram.answer_to(pressed)).params["text"] == REFUSAL

@@ -28,8 +28,6 @@ async def test_a_refused_file_is_answered_with_the_reason(
     make: Callable[[], bytes],
     says: str,
 ) -> None:
-    mark = telegram.mark()
-    await telegram.send_document(sveta_user, name, make())
-    answer = await telegram.reply_to(sveta_user.id, after=mark)
+    answer = await telegram.person(sveta_user).sends_file(name, make())
     assert says in answer.text
     assert (await app.services.queries.find("Petr")).total == 0

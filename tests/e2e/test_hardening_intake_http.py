@@ -10,14 +10,13 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sqlalchemy import func, select
 
-from db.models import Lead
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.forms import PER_WINDOW
 from leadbot.web import webhook_secret
+from tests.e2e.conftest import leads_count
 from tests.e2e.test_webhook import free_port
 from tests.fakes.telegram import FakeTelegram
 
@@ -50,11 +49,6 @@ async def raw_post(
     status_line, _, rest = reply.partition(b"\r\n")
     payload = rest.partition(b"\r\n\r\n")[2]
     return int(status_line.split()[1]), json.loads(payload) if payload.startswith(b"{") else payload
-
-
-async def leads_count(app: Application) -> int:
-    async with app.services.ctx.reading() as session:
-        return await session.scalar(select(func.count()).select_from(Lead)) or 0
 
 
 def nested(depth: int) -> bytes:

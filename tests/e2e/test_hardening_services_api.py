@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
-from db.models import Lead
 from leadbot.app import Application
+from tests.e2e.conftest import leads_count
 from tests.e2e.test_api import call_api
-
-
-async def leads_count(app: Application) -> int:
-    async with app.services.ctx.reading() as session:
-        return await session.scalar(select(func.count()).select_from(Lead)) or 0
 
 
 async def test_api_answers_409_to_a_reused_external_id(app: Application) -> None:

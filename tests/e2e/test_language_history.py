@@ -35,9 +35,7 @@ async def work_on_the_lead(app: Application, lead_id: int) -> None:
 
 
 async def history_of(telegram: FakeTelegram, reader: User, alert: Call) -> str:
-    mark = telegram.mark()
-    await telegram.press(reader, alert, "📜")
-    return (await telegram.reply_to(reader.id, after=mark)).text
+    return (await telegram.person(reader).choose(alert, "📜")).text
 
 
 async def test_history_names_people_statuses_and_reasons_on_moscow_time(

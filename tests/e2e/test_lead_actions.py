@@ -2,17 +2,15 @@
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from db.enums import OwnerType, Role
-from db.models import Communication
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
+from leadbot.services.comms import comms_of
 from leadbot.services.conversion import ConvertRequest
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
-from tests.e2e.conftest import answer_after, card_edit, card_of, open_card, open_menu, post_lead
-from tests.fakes.telegram import Call, FakeTelegram, User
+from tests.e2e.conftest import answer_after, card_of, card_sent, post_lead
+from tests.fakes.telegram import Call, FakeTelegram, Person, User
 
 
 async def lead_id_of(card: Call) -> int:
@@ -32,145 +30,102 @@ async def known_contact(app: Application) -> int:
 
 
 async def test_link_to_a_contact_found_by_a_differently_written_phone(
-    app: Application, telegram: FakeTelegram, anna_user: User
+    app: Application, telegram: FakeTelegram, anna: Person
 ) -> None:
     contact_id = await known_contact(app)
     alert = await post_lead(app, telegram, name="Ваня", phones=["+7 903 555-44-33"])
-    lead_id = await lead_id_of(alert)
-    card = await open_card(telegram, anna_user, lead_id)
+    card = await anna.says(f"/lead {await lead_id_of(alert)}")
 
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Привязать")
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Поиск")
-    prompt = await telegram.reply_to(anna_user.id, after=mark)
-    assert "телефон" in prompt.text
+    await anna.opens(card, "Привязать")
+    await anna.press(card, "Поиск")
+    assert "телефон" in (await anna.hears()).text
+    picker = await anna.says("8 (916) 123-45-67")
+    assert "Иван Петров" in picker.labels
 
-    mark = telegram.mark()
-    await telegram.send_message(anna_user, "8 (916) 123-45-67")
-    picker = await telegram.reply_to(anna_user.id, after=mark)
-    assert "Иван Петров" in " ".join(b["text"] for b in picker.buttons)
-
-    mark = telegram.mark()
-    await telegram.press(anna_user, picker, "Иван Петров")
-    assert "Привязан" in (await answer_after(telegram, mark)).text
-    edited = await card_edit(telegram, alert, mark, "Повторный")
-    assert "Иван Петров" in edited.text
+    assert "Привязан" in (await anna.press(picker, "Иван Петров")).text
+    assert "Иван Петров" in (await telegram.message_now(alert, showing="Повторный")).text
     async with app.services.ctx.reading() as session:
-        phones = set(
-            await session.scalars(
-                select(Communication.normalized).where(
-                    Communication.owner_type == OwnerType.CONTACT, Communication.owner_id == contact_id
-                )
-            )
-        )
+        phones = {c.normalized for c in await comms_of(session, OwnerType.CONTACT, contact_id)}
     assert phones == {"+79161234567", "+79035554433"}
 
 
 async def test_convert_in_the_group_asks_for_a_missing_name_by_force_reply(
-    app: Application, telegram: FakeTelegram, anna_user: User
+    app: Application, telegram: FakeTelegram, anna: Person
 ) -> None:
     alert = await post_lead(app, telegram, name="1", phones=["+7 903 111-22-33"], amount="5000")
-    mark = telegram.mark()
-    await telegram.press(anna_user, alert, "Взять")
-    await card_edit(telegram, alert, mark, "Anna")
-    mark = telegram.mark()
-    await telegram.press(anna_user, alert, "Конвертировать")
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    menu = " ".join(
-        b["text"] for row in telegram.message_now(alert)["reply_markup"]["inline_keyboard"] for b in row
-    )
+    await anna.press(alert, "Взять")
+    await telegram.message_now(alert, showing="Anna")
+    menu = (await anna.opens(alert, "Конвертировать")).labels
     assert "☑️ 👤 Контакт" in menu and "☑️ 💼 Сделка" in menu and "🔘 клиент" in menu
 
-    mark = telegram.mark()
-    await telegram.press(anna_user, alert, "Создать")
-    question = await telegram.reply_to(ALERT_CHAT_ID, after=mark)
+    await anna.press(alert, "Создать")
+    question = await telegram.next_message(ALERT_CHAT_ID)
     assert question.params["reply_markup"]["force_reply"] is True
     mention, prompt = question.text.split("\n")
     assert "tg://user?id=3001" in mention and prompt[0].isupper()
 
-    mark = telegram.mark()
-    await telegram.send_message(
-        anna_user, "Мария Сидорова", chat_id=ALERT_CHAT_ID, reply_to_message=question.result
-    )
-    done = await telegram.reply_to(ALERT_CHAT_ID, after=mark)
+    done = await anna.says("Мария Сидорова", chat_id=ALERT_CHAT_ID, replying_to=question)
     assert "сконвертирован" in done.text
-    edited = await card_edit(telegram, alert, mark, "Сконвертирован")
+    edited = await telegram.message_now(alert, showing="Сконвертирован")
     assert "Мария Сидорова" in edited.text and "сделка #" in edited.text
     assert [b["text"] for b in edited.buttons] == ["📜 История", "♻️ Открыть заново"]
 
 
 async def test_convert_in_private_chat_refuses_a_placeholder_then_takes_a_real_name(
-    app: Application, telegram: FakeTelegram, anna_user: User
+    app: Application, telegram: FakeTelegram, anna: Person
 ) -> None:
     alert = await post_lead(app, telegram, name="test", phones=["+7 903 111-22-34"])
-    card = await open_card(telegram, anna_user, await lead_id_of(alert))
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Взять")
-    await card_edit(telegram, card, mark, "Anna")
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Конвертировать")
-    await telegram.wait_for(lambda c: c.method == "editMessageReplyMarkup" and c.seq >= mark)
-    mark = telegram.mark()
-    await telegram.press(anna_user, card, "Создать")
-    question = await telegram.reply_to(anna_user.id, after=mark)
+    card = await anna.says(f"/lead {await lead_id_of(alert)}")
+    await anna.press(card, "Взять")
+    await telegram.message_now(card, showing="Anna")
+    await anna.opens(card, "Конвертировать")
+    await anna.press(card, "Создать")
+    question = await anna.hears()
     assert "нет настоящего имени" in question.text and question.text.startswith("У лида")
 
-    mark = telegram.mark()
-    await telegram.send_message(anna_user, "2")
-    refusal = await telegram.reply_to(anna_user.id, after=mark)
-    assert "настоящее имя" in refusal.text
+    assert "настоящее имя" in (await anna.says("2")).text
     card_now = await app.services.queries.card(await lead_id_of(alert))
     assert card_now.is_open
 
 
 async def test_junk_with_a_reason(
-    app: Application, telegram: FakeTelegram, lead_alert: Call, anna_user: User
+    app: Application, telegram: FakeTelegram, lead_alert: Call, anna: Person
 ) -> None:
-    await open_menu(telegram, anna_user, lead_alert, "Брак")
-    mark = telegram.mark()
-    await telegram.press(anna_user, lead_alert, "Ошиблись номером")
-    assert "брак" in (await answer_after(telegram, mark)).text
-    edited = await card_edit(telegram, lead_alert, mark, "Брак: Ошиблись номером")
+    await anna.opens(lead_alert, "Брак")
+    assert "брак" in (await anna.press(lead_alert, "Ошиблись номером")).text
+    edited = await telegram.message_now(lead_alert, showing="Брак: Ошиблись номером")
     assert "Anna" in edited.text
 
 
 async def test_exclude_then_the_same_phone_creates_no_lead(
-    app: Application, telegram: FakeTelegram, lead_alert: Call, anna_user: User
+    app: Application, telegram: FakeTelegram, lead_alert: Call, anna: Person
 ) -> None:
-    await open_menu(telegram, anna_user, lead_alert, "Исключить")
-    mark = telegram.mark()
-    await telegram.press(anna_user, lead_alert, "Да, исключить")
-    assert "Исключено: 1" in (await answer_after(telegram, mark)).text
-    await card_edit(telegram, lead_alert, mark, "Спам")
+    await anna.opens(lead_alert, "Исключить")
+    assert "Исключено: 1" in (await anna.press(lead_alert, "Да, исключить")).text
+    await telegram.message_now(lead_alert, showing="Спам")
     again = await app.services.leads.create(LeadDraft(name="Снова", phones=["8 916 123 45 67"]))
     assert again.excluded
-    mark = telegram.mark()
-    await telegram.send_message(anna_user, "/exclusions")
-    listing = await telegram.reply_to(anna_user.id, after=mark)
+    listing = await anna.says("/exclusions")
     assert "+7 916 123-45-67" in listing.text and "заблокировано: 1" in listing.text
 
 
 async def test_card_is_edited_in_every_chat_where_it_was_posted(
-    app: Application, telegram: FakeTelegram, anna_user: User, sveta_user: User
+    app: Application, telegram: FakeTelegram, anna: Person, sveta: Person
 ) -> None:
-    anna = await app.services.users.actor(anna_user.id)
-    mark = telegram.mark()
+    anna_actor = await app.services.users.actor(anna.id)
     outcome = await app.services.leads.create(
-        LeadDraft(name="Олег", phones=["+79031112299"], assignee_id=anna.id)
+        LeadDraft(name="Олег", phones=["+79031112299"], assignee_id=anna_actor.id)
     )
     assert outcome.lead is not None
-    group_card = await telegram.reply_to(ALERT_CHAT_ID, after=mark)
-    anna_card = await telegram.reply_to(anna_user.id, after=mark)
-    sveta_card = await open_card(telegram, sveta_user, outcome.lead.id)
-    assert "Take" not in sveta_card.text and "Status" in " ".join(b["text"] for b in sveta_card.buttons)
+    group_card = await card_sent(telegram, ALERT_CHAT_ID, outcome.lead.id)
+    anna_card = await card_sent(telegram, anna.id, outcome.lead.id)
+    sveta_card = await sveta.says(f"/lead {outcome.lead.id}")
+    assert "Take" not in sveta_card.text and "Status" in sveta_card.labels
 
-    mark = telegram.mark()
-    await open_menu(telegram, anna_user, anna_card, "Статус")
-    await telegram.press(anna_user, anna_card, "Обработан")
+    await anna.opens(anna_card, "Статус")
+    await anna.press(anna_card, "Обработан")
     for card, word in ((group_card, "Обработан"), (anna_card, "Обработан"), (sveta_card, "Processed")):
-        edited = await card_edit(telegram, card, mark, word)
+        edited = await telegram.message_now(card, showing=word)
         assert "Anna" in edited.text
 
 
@@ -211,26 +166,21 @@ async def test_stranger_is_refused_in_private_and_in_the_group(
     for chat in (stranger.id, ALERT_CHAT_ID):
         for command in ("/find Иван", "/leads", "/lead 1", "/new"):
             clock.advance(timedelta(minutes=10))  # a stranger is told at most once per 10 minutes
-            mark = telegram.mark()
-            await telegram.send_message(stranger, command, chat_id=chat)
-            reply = await telegram.reply_to(chat, after=mark)
+            reply = await telegram.person(stranger).says(command, chat_id=chat)
             assert "not registered" in reply.text
             assert "Иван" not in reply.text
 
 
 async def test_every_question_of_a_card_starts_with_a_capital_letter(
-    app: Application, telegram: FakeTelegram, lead_alert: Call, anna_user: User
+    app: Application, telegram: FakeTelegram, lead_alert: Call, anna: Person
 ) -> None:
     async def question(menus: tuple[str, ...], button: str) -> str:
-        card = await open_card(telegram, anna_user, 1)
+        card = await anna.says("/lead 1")
         for menu in menus:
-            await open_menu(telegram, anna_user, card, menu)
-        mark = telegram.mark()
-        await telegram.press(anna_user, card, button)
-        asked = await telegram.reply_to(anna_user.id, after=mark)
-        mark = telegram.mark()
-        await telegram.send_message(anna_user, "/cancel")
-        await telegram.reply_to(anna_user.id, after=mark)
+            await anna.opens(card, menu)
+        await anna.press(card, button)
+        asked = await anna.hears()
+        await anna.says("/cancel")
         return asked.text
 
     questions = [

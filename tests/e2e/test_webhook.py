@@ -27,9 +27,8 @@ async def test_webhook_mode_verifies_the_secret_and_drops_repeats(
         assert telegram.webhook == f"http://127.0.0.1:{port}/hook/telegram"
         assert telegram.webhook_secret
         assert not telegram.sent("getUpdates")
-        mark = telegram.mark()
         message = await telegram.send_message(admin_user, "/start")
-        reply = await telegram.reply_to(admin_user.id, after=mark)
+        reply = await telegram.next_message(admin_user.id)
         assert "Добро пожаловать" in reply.text
 
         update = {
@@ -41,12 +40,12 @@ async def test_webhook_mode_verifies_the_secret_and_drops_repeats(
             },
         }
         assert await telegram.post_to_webhook(update, secret="wrong") == 401
-        mark = telegram.mark()
+        telegram.from_now_on()
         assert await telegram.post_to_webhook(update) == 200  # handled in the background: wait for it
-        await telegram.wait_for(lambda c: c.seq >= mark and "/new" in c.text)
+        await telegram.next_call(where=lambda c: "/new" in c.text)
         assert await telegram.post_to_webhook(update) == 200  # Telegram re-sent it
         sentinel = {"update_id": 501, "message": {**message, "text": "/start"}}
         assert await telegram.post_to_webhook(sentinel) == 200
-        await telegram.wait_for(lambda c: c.seq >= mark and "Добро пожаловать" in c.text)
-        helps = [c for c in telegram.sent("sendMessage", admin_user.id) if c.seq >= mark and "/new" in c.text]
+        await telegram.next_call(where=lambda c: "Добро пожаловать" in c.text)
+        helps = [c for c in telegram.recent("sendMessage", admin_user.id) if "/new" in c.text]
         assert len(helps) == 2  # /help once (the repeat was dropped), and the greeting's help

@@ -48,11 +48,49 @@ class Call:
         markup = self.params.get("reply_markup") or {}
         return [button for row in markup.get("inline_keyboard", []) for button in row]
 
+    @property
+    def labels(self) -> str:
+        """The texts of all its buttons, in one line."""
+        return " ".join(button["text"] for button in self.buttons)
+
     def button(self, word: str) -> dict[str, Any]:
         for button in self.buttons:
             if word in button["text"]:
                 return button
         raise AssertionError(f"no button with {word!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message as it stands in its chat now: what the bot sent, after all its edits."""
+
+    raw: dict[str, Any]
+
+    @property
+    def chat_id(self) -> int:
+        return int(self.raw["chat"]["id"])
+
+    @property
+    def message_id(self) -> int:
+        return int(self.raw["message_id"])
+
+    @property
+    def text(self) -> str:
+        return str(self.raw.get("text") or self.raw.get("caption") or "")
+
+    @property
+    def rows(self) -> list[list[dict[str, Any]]]:
+        rows: list[list[dict[str, Any]]] = (self.raw.get("reply_markup") or {}).get("inline_keyboard", [])
+        return rows
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [button for row in self.rows for button in row]
+
+    @property
+    def labels(self) -> str:
+        """The texts of all its buttons, in one line."""
+        return " ".join(button["text"] for button in self.buttons)
 
 
 @dataclass
@@ -114,6 +152,7 @@ class FakeTelegram:
         self.webhook_secret: str | None = None
         self.files: dict[str, bytes] = {}
         self.upgraded: dict[int, int] = {}  # group id -> the supergroup it became
+        self._last_action = 0  # the call log's length when a person last sent or pressed something
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -163,7 +202,12 @@ class FakeTelegram:
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
+    def person(self, user: User) -> Person:
+        """Someone who talks to the bot through this fake Telegram."""
+        return Person(self, user)
+
     async def _push(self, update: dict[str, Any]) -> dict[str, Any]:
+        self._last_action = len(self.calls)
         update["update_id"] = next(self._update_ids)
         if self.webhook:
             await self.post_to_webhook(update)
@@ -227,14 +271,25 @@ class FakeTelegram:
         data = self.files.get(request.match_info["path"].rsplit("/", 1)[-1])
         return web.Response(body=data) if data is not None else web.Response(status=404)
 
-    async def press(self, user: User, message: Call | dict[str, Any], word_or_data: str) -> dict[str, Any]:
+    async def press(
+        self, user: User, message: Call | Message | dict[str, Any], word_or_data: str
+    ) -> dict[str, Any]:
         """Press the button whose text contains `word_or_data` (or send that raw callback data)."""
         stored = self._stored(message)
-        data = word_or_data
-        for row in (stored.get("reply_markup") or {}).get("inline_keyboard", []):
-            for button in row:
-                if word_or_data in button["text"]:
-                    data = button["callback_data"]
+        data = _button_data(stored, word_or_data)
+        return await self._query(user, stored, word_or_data if data is None else data)
+
+    async def press_button(
+        self, user: User, message: Call | Message | dict[str, Any], word: str
+    ) -> dict[str, Any]:
+        """Press the button whose text contains `word`; there must be one."""
+        stored = self._stored(message)
+        data = _button_data(stored, word)
+        if data is None:
+            raise AssertionError(f"no button with {word!r} in {Message(stored).labels!r}")
+        return await self._query(user, stored, data)
+
+    async def _query(self, user: User, stored: dict[str, Any], data: str) -> dict[str, Any]:
         query = {
             "id": f"q{next(self._query_ids)}",
             "from": user.as_dict(),
@@ -257,8 +312,11 @@ class FakeTelegram:
         ):
             return reply.status
 
-    def _stored(self, message: Call | dict[str, Any]) -> dict[str, Any]:
-        sent: dict[str, Any] = message.result if isinstance(message, Call) else message
+    def _stored(self, message: Call | Message | dict[str, Any]) -> dict[str, Any]:
+        if isinstance(message, Message):
+            sent: dict[str, Any] = message.raw
+        else:
+            sent = message.result if isinstance(message, Call) else message
         key = (sent["chat"]["id"], sent["message_id"])
         return self.messages.get(key, sent)
 
@@ -310,8 +368,81 @@ class FakeTelegram:
         """Position in the call log; pass as `after=` to wait only for what comes later."""
         return len(self.calls)
 
-    def message_now(self, message: Call | dict[str, Any]) -> dict[str, Any]:
-        return self._stored(message)
+    def from_now_on(self) -> None:
+        """What the bot does from now on is news, as after a person's step (for changes made directly
+        through the application, e.g. by a scheduled job or a service call)."""
+        self._last_action = len(self.calls)
+
+    def recent(self, method: str | None = None, chat_id: int | None = None) -> list[Call]:
+        """The successful calls made since the last thing a person did (or `from_now_on`)."""
+        return [c for c in self.sent(method, chat_id) if c.seq >= self._last_action]
+
+    async def next_call(
+        self,
+        method: str | None = None,
+        chat_id: int | None = None,
+        *,
+        where: Callable[[Call], bool] = lambda c: True,
+        count: int = 1,
+        within: float = WAIT_TIMEOUT,
+    ) -> Call:
+        """The `count`-th such call the bot makes after the last thing a person did, waited for."""
+        since = self._last_action
+        calls = await self.wait_for(
+            lambda c: (
+                c.seq >= since
+                and (method is None or c.method == method)
+                and (chat_id is None or c.chat_id == chat_id)
+                and where(c)
+            ),
+            count=count,
+            within=within,
+        )
+        return calls[count - 1]
+
+    async def next_message(
+        self, chat_id: int, *, method: str = "sendMessage", count: int = 1, within: float = WAIT_TIMEOUT
+    ) -> Call:
+        """The `count`-th message the bot sends to the chat after the last thing a person did."""
+        return await self.next_call(method, chat_id, count=count, within=within)
+
+    async def answer_to(self, query: dict[str, Any], within: float = WAIT_TIMEOUT) -> Call:
+        """The bot's answer to a pressed button (its answerCallbackQuery)."""
+        calls = await self.wait_for(
+            lambda c: c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query["id"],
+            within=within,
+        )
+        return calls[0]
+
+    async def message_now(
+        self,
+        message: Call | Message | dict[str, Any],
+        *,
+        showing: str = "",
+        changes: bool = True,
+        edit: str = "editMessage",
+        within: float = WAIT_TIMEOUT,
+    ) -> Message:
+        """The message as it stands once the bot has edited it after the last thing a person did.
+
+        With `showing`, waits for an edit that left that text in it; `edit` narrows the kind of edit
+        (e.g. "editMessageReplyMarkup"); with `changes=False`, nothing is expected to change and the
+        message is returned as it stands.
+        """
+        if changes:
+            sent = self._stored(message)
+            key = (sent["chat"]["id"], sent["message_id"])
+            since = self._last_action
+            await self.wait_for(
+                lambda c: (
+                    c.method.startswith(edit)
+                    and c.seq >= since
+                    and (c.chat_id, int(c.params.get("message_id") or 0)) == key
+                    and showing in Message(c.result).text
+                ),
+                within=within,
+            )
+        return Message(self._stored(message))
 
     def callback_answers(self) -> list[Call]:
         return self.sent("answerCallbackQuery")
@@ -456,6 +587,79 @@ class FakeTelegram:
             )
         self.messages[key] = updated
         return updated
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone talking to the bot: each step waits for the bot's answer to it."""
+
+    telegram: FakeTelegram
+    user: User
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    async def says(
+        self,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        replying_to: Call | None = None,
+        method: str = "sendMessage",
+    ) -> Call:
+        """Send `text` (in the private chat unless `chat_id`); returns the bot's reply in that chat."""
+        chat = self.user.id if chat_id is None else chat_id
+        extra: dict[str, Any] = {} if replying_to is None else {"reply_to_message": replying_to.result}
+        await self.telegram.send_message(self.user, text, chat_id=chat, **extra)
+        return await self.telegram.next_message(chat, method=method)
+
+    async def shares_contact(self, phone: str, first_name: str, last_name: str | None = None) -> Call:
+        await self.telegram.send_contact(self.user, phone, first_name, last_name)
+        return await self.hears()
+
+    async def sends_file(self, filename: str, data: bytes) -> Call:
+        await self.telegram.send_document(self.user, filename, data)
+        return await self.hears()
+
+    async def press(self, message: Call | Message | dict[str, Any], word: str) -> Call:
+        """Press the button whose text contains `word`; returns the bot's answer to the press."""
+        query = await self.telegram.press_button(self.user, message, word)
+        return await self.telegram.answer_to(query)
+
+    async def choose(self, message: Call | Message | dict[str, Any], word: str) -> Call:
+        """Press a button after which the bot writes to this person's private chat; returns what it wrote."""
+        await self.press(message, word)
+        return await self.hears()
+
+    async def opens(self, message: Call | Message | dict[str, Any], word: str) -> Message:
+        """Press a button that opens a submenu in the same message; returns the message showing it."""
+        await self.press(message, word)
+        return await self.telegram.message_now(message, edit="editMessageReplyMarkup")
+
+    async def receives(
+        self, where: Callable[[Call], bool], *, count: int = 1, within: float = WAIT_TIMEOUT
+    ) -> Call:
+        """The `count`-th message to this person's private chat that is `where`, whenever the bot sent it
+        (for what the bot sends on its own: reminders, digests, summaries)."""
+        calls = await self.telegram.wait_for(
+            lambda c: c.chat_id == self.user.id and where(c), count=count, within=within
+        )
+        return calls[count - 1]
+
+    async def hears(self, *, method: str = "sendMessage") -> Call:
+        """The first message the bot sends to this person's private chat after the last step."""
+        return await self.telegram.next_message(self.user.id, method=method)
+
+
+def _button_data(stored: dict[str, Any], word: str) -> str | None:
+    """The callback data of the (last) button whose text contains `word`."""
+    data = None
+    for row in (stored.get("reply_markup") or {}).get("inline_keyboard", []):
+        for button in row:
+            if word in button["text"]:
+                data = button["callback_data"]
+    return str(data) if data is not None else None
 
 
 class _ApiError(Exception):
