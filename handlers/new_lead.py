@@ -28,7 +28,7 @@ from leadbot.errors import DomainError
 from leadbot.normalize import format_phone
 from leadbot.services.delivery_store import DeliveryStore
 from leadbot.services.directories import Directory, DirectoryService
-from leadbot.services.lead_input import LeadDraft, parse_amount
+from leadbot.services.lead_input import LeadDraft, currency_for, parse_amount
 from leadbot.services.lead_sources import FROM_TELEGRAM
 from leadbot.services.leads import LeadService
 from leadbot.services.matching import Match
@@ -183,7 +183,8 @@ async def confirm(message: Message, state: FSMContext, leads: LeadService, setti
     lines += [esc(clip(v, 200)) for v in (draft.name, draft.company_title, draft.comment) if v]
     lines += [esc(format_phone(p)) for p in draft.phones] + [esc(e) for e in draft.emails]
     if draft.amount:  # checked when typed
-        amount = money(parse_amount(draft.amount), draft.currency or settings.default_currency)
+        value = parse_amount(draft.amount)
+        amount = money(value, currency_for(value, draft.currency, settings.default_currency))
         lines.append(_("Amount: {amount}").format(amount=esc(amount)))
     lines += [match_line(match) for match in matches]
     kb = InlineKeyboardBuilder()

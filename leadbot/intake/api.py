@@ -88,22 +88,7 @@ async def post_lead(request: web.Request) -> web.Response:
             if assignee is None:
                 return problem(422, "unknown assignee", {"assignee": "no active user with this Telegram id"})
             assignee_id = assignee.id
-        outcome = await services.leads.create(
-            LeadDraft(
-                title=body.title,
-                name=body.name,
-                last_name=body.last_name,
-                company_title=body.company,
-                phones=body.all_phones(),
-                emails=body.all_emails(),
-                source_code=body.source.upper(),
-                comment=body.comment,
-                amount=body.amount,
-                currency=body.currency,
-                external_id=body.external_id,
-                assignee_id=assignee_id,
-            )
-        )
+        outcome = await services.leads.create(_draft(body, assignee_id))
     except DomainError as error:
         return _domain_problem(error)
     if outcome.excluded or outcome.lead is None:
@@ -117,6 +102,23 @@ async def post_lead(request: web.Request) -> web.Response:
         "matches": matches,
     }
     return web.json_response(answer, status=201 if outcome.created else 200)
+
+
+def _draft(body: LeadIn, assignee_id: int | None) -> LeadDraft:
+    return LeadDraft(
+        title=body.title,
+        name=body.name,
+        last_name=body.last_name,
+        company_title=body.company,
+        phones=body.all_phones(),
+        emails=body.all_emails(),
+        source_code=body.source.upper(),
+        comment=body.comment,
+        amount=body.amount,
+        currency=body.currency,
+        external_id=body.external_id,
+        assignee_id=assignee_id,
+    )
 
 
 async def post_call(request: web.Request) -> web.Response:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType
 from db.models import Communication, Lead, User
@@ -16,6 +17,7 @@ from leadbot.services.context import ServiceContext
 from leadbot.services.directory_lookup import DirectoryLookup
 
 MAX_EACH = 3
+Comms = defaultdict[tuple[int, CommKind], list[str]]
 HEADERS = [
     "id",
     "title",
@@ -59,62 +61,75 @@ class ExportService:
         in the bot only supervisors and admins export."""
         if by is not None:
             require(by, Permission.EXPORT)
-        conditions = []
+        async with self._ctx.reading() as session:
+            conditions = await self._conditions(session, status, source, since, until)
+            leads = (await session.scalars(select(Lead).where(*conditions).order_by(Lead.id))).all()
+            comms = await self._comms(session, [lead.id for lead in leads])
+            users = await session.execute(select(User.id, User.telegram_id))
+            telegram = {user.id: user.telegram_id for user in users}
+        return [_row(lead, comms, telegram) for lead in leads]
+
+    @staticmethod
+    async def _conditions(
+        session: AsyncSession,
+        status: str | None,
+        source: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
         if since:
             conditions.append(Lead.created_at >= since)
         if until:
             conditions.append(Lead.created_at < until)
-        async with self._ctx.reading() as session:
-            if status or source:
-                directories = await DirectoryLookup.load(session)
-                if status:
-                    conditions.append(Lead.status_code == directories.status(status))
-                if source:
-                    conditions.append(Lead.source_code == directories.source(source))
-            leads = (await session.scalars(select(Lead).where(*conditions).order_by(Lead.id))).all()
-            comms: dict[tuple[int, CommKind], list[str]] = defaultdict(list)
-            ids = [lead.id for lead in leads]
-            for start in range(0, len(ids), 900):
-                found = await session.execute(
-                    select(
-                        Communication.owner_id,
-                        Communication.kind,
-                        Communication.raw,
-                        Communication.normalized,
-                    )
-                    .where(
-                        Communication.owner_type == OwnerType.LEAD,
-                        Communication.owner_id.in_(ids[start : start + 900]),
-                    )
-                    .order_by(Communication.id)
+        if status or source:
+            directories = await DirectoryLookup.load(session)
+            if status:
+                conditions.append(Lead.status_code == directories.status(status))
+            if source:
+                conditions.append(Lead.source_code == directories.source(source))
+        return conditions
+
+    @staticmethod
+    async def _comms(session: AsyncSession, ids: list[int]) -> Comms:
+        """The leads' phones and e-mails in the order they were added (in batches: SQLite's 999 variables)."""
+        comms: Comms = defaultdict(list)
+        for start in range(0, len(ids), 900):
+            found = await session.execute(
+                select(
+                    Communication.owner_id, Communication.kind, Communication.raw, Communication.normalized
                 )
-                for owner_id, kind, raw, normalized in found:
-                    comms[(owner_id, kind)].append(normalized or raw)
-            users = await session.execute(select(User.id, User.telegram_id))
-            telegram = {user.id: user.telegram_id for user in users}
-        rows: list[list[object]] = []
-        for lead in leads:
-            phones = (comms[(lead.id, CommKind.PHONE)] + [""] * MAX_EACH)[:MAX_EACH]
-            emails = (comms[(lead.id, CommKind.EMAIL)] + [""] * MAX_EACH)[:MAX_EACH]
-            rows.append(
-                [
-                    lead.id,
-                    lead.title,
-                    lead.name,
-                    lead.second_name,
-                    lead.last_name,
-                    lead.company_title,
-                    lead.post,
-                    *phones,
-                    *emails,
-                    lead.status_code,
-                    lead.source_code,
-                    lead.source_description,
-                    str(lead.amount) if lead.amount is not None else "",
-                    lead.currency,
-                    telegram.get(lead.assignee_id) if lead.assignee_id else "",
-                    lead.comment,
-                    lead.created_at.isoformat(timespec="seconds"),
-                ]
+                .where(
+                    Communication.owner_type == OwnerType.LEAD,
+                    Communication.owner_id.in_(ids[start : start + 900]),
+                )
+                .order_by(Communication.id)
             )
-        return rows
+            for owner_id, kind, raw, normalized in found:
+                comms[(owner_id, kind)].append(normalized or raw)
+        return comms
+
+
+def _row(lead: Lead, comms: Comms, telegram: dict[int, int]) -> list[object]:
+    """One lead in HEADERS' order; at most MAX_EACH phones and e-mails, padded with empty cells."""
+    phones = (comms[(lead.id, CommKind.PHONE)] + [""] * MAX_EACH)[:MAX_EACH]
+    emails = (comms[(lead.id, CommKind.EMAIL)] + [""] * MAX_EACH)[:MAX_EACH]
+    return [
+        lead.id,
+        lead.title,
+        lead.name,
+        lead.second_name,
+        lead.last_name,
+        lead.company_title,
+        lead.post,
+        *phones,
+        *emails,
+        lead.status_code,
+        lead.source_code,
+        lead.source_description,
+        str(lead.amount) if lead.amount is not None else "",
+        lead.currency,
+        telegram.get(lead.assignee_id) if lead.assignee_id else "",
+        lead.comment,
+        lead.created_at.isoformat(timespec="seconds"),
+    ]

@@ -62,7 +62,7 @@ async def test_a_forged_press_leaves_other_messages_alone(
     await eventually(lambda: nothing_pending(app))
     assert len(edits_of(telegram, lead, mark)) >= 1  # the lead's own card follows it
     assert edits_of(telegram, victim, mark) == []
-    assert telegram.message_now(victim)["text"] == victim.text
+    assert (await telegram.message_now(victim, changes=False)).text == victim.text
 
 
 async def test_a_stale_forged_press_on_another_message_does_not_redraw_it(

@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # One long function on purpose: a migration is a frozen record of the schema, read top to bottom.
     op.create_table(
         "communications",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -363,6 +364,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Long on purpose, as upgrade(): the frozen record of what it undoes.
     with op.batch_alter_table("posted_cards", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_posted_cards_lead_id"))
 
