@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import StatusSemantics
 from db.models import JunkReason, LeadStatus, Source
@@ -18,6 +17,8 @@ from leadbot.i18n_marker import N_
 from leadbot.normalize import visible_text
 from leadbot.permissions import Permission, require
 from leadbot.services.context import ServiceContext
+from leadbot.services.lead_tx import LeadAction
+from leadbot.services.unit_of_work import DirectoryRepository, UnitOfWork, unit_of_work
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
 NAME_LIMIT = 64
@@ -75,50 +76,35 @@ class DirectoryService:
         if not _CODE.match(code):
             raise InvalidValue(field=N_("code"), value=code[:32])
         model = MODELS[directory]
-        async with self._ctx.transaction() as session:
-            if await session.get(model, code) is not None:
+        async with unit_of_work(self._ctx, by) as tx:
+            entries = _repository(tx, directory)
+            if await entries.find(code) is not None:
                 raise InvalidValue(field=N_("code"), value=code)
-            last = await session.scalar(select(model.sort).order_by(model.sort.desc()).limit(1)) or 0
             extra = {"semantics": StatusSemantics.PROCESS} if model is LeadStatus else {}
-            entry = model(code=code, name_ru=_name(name_ru), name_en=_name(name_en), sort=last + 10, **extra)
-            session.add(entry)
-            await session.flush()
-            await self._renumber(session, directory, [])
-            return entry
+            entry = model(code=code, name_ru=_name(name_ru), name_en=_name(name_en), **extra)
+            await _renumber(tx, directory, [], new=entry)
+            return cast(Entry, await entries.add(entry))
 
     async def rename(
         self, directory: Directory, code: str, by: Actor, *, ru: str | None, en: str | None
     ) -> Entry:
         require(by, Permission.MANAGE_DIRECTORIES)
-        async with self._ctx.transaction() as session:
-            entry = cast(Entry | None, await session.get(MODELS[directory], code))
+        async with unit_of_work(self._ctx, by) as tx:
+            entries = _repository(tx, directory)
+            entry = cast(Entry | None, await entries.find(code))
             if entry is None:
                 raise NotFound(what=N_("Entry"), id=code)
-            if ru is not None:
-                entry.name_ru = _name(ru)
-            if en is not None:
-                entry.name_en = _name(en)
+            names = {"name_ru": ru, "name_en": en}
+            entries.change(
+                entry, LeadAction.EDITED, **{k: _name(v) for k, v in names.items() if v is not None}
+            )
             return entry
 
     async def reorder(self, directory: Directory, codes: Sequence[str], by: Actor) -> None:
         """Give the listed entries this order; entries not listed keep their place after them."""
         require(by, Permission.MANAGE_DIRECTORIES)
-        async with self._ctx.transaction() as session:
-            await self._renumber(session, directory, codes)
-
-    async def _renumber(self, session: AsyncSession, directory: Directory, codes: Sequence[str]) -> None:
-        """Sort values 10, 20, … in the given order; final statuses always stay after process ones."""
-        model = MODELS[directory]
-        rows = cast(Sequence[Entry], (await session.scalars(select(model).order_by(model.sort))).all())
-        entries = {entry.code: entry for entry in rows}
-        unknown = [code for code in codes if code not in entries]
-        if unknown:
-            raise NotFound(what=N_("Entry"), id=unknown[0])
-        ordered = list(dict.fromkeys(codes)) + [code for code in entries if code not in codes]
-        if directory is Directory.STATUSES:
-            ordered.sort(key=lambda code: _is_final(entries[code]))
-        for position, code in enumerate(ordered, start=1):
-            entries[code].sort = position * 10
+        async with unit_of_work(self._ctx, by) as tx:
+            await _renumber(tx, directory, codes)
 
     async def move(self, directory: Directory, code: str, step: int, by: Actor) -> None:
         """Move one entry up (step -1) or down (step +1) among the process entries."""
@@ -129,3 +115,34 @@ class DirectoryService:
         target = max(0, min(len(entries) - 1, index + step))
         entries.insert(target, entries.pop(index))
         await self.reorder(directory, entries, by)
+
+
+def _repository(tx: UnitOfWork, directory: Directory) -> DirectoryRepository[Any]:
+    repositories: dict[Directory, DirectoryRepository[Any]] = {
+        Directory.STATUSES: tx.statuses,
+        Directory.SOURCES: tx.sources,
+        Directory.JUNK_REASONS: tx.junk_reasons,
+    }
+    return repositories[directory]
+
+
+async def _renumber(
+    tx: UnitOfWork, directory: Directory, codes: Sequence[str], *, new: Entry | None = None
+) -> None:
+    """Sort values 10, 20, … in the given order (a `new` entry, not stored yet, comes last among those not
+    listed); final statuses always stay after process ones. Each stored entry that moves logs its "sort"."""
+    repository = _repository(tx, directory)
+    entries: dict[str, Entry] = {entry.code: entry for entry in await repository.in_order()}
+    unknown = [code for code in codes if code not in entries]
+    if unknown:
+        raise NotFound(what=N_("Entry"), id=unknown[0])
+    if new is not None:
+        entries[new.code] = new
+    ordered = list(dict.fromkeys(codes)) + [code for code in entries if code not in codes]
+    if directory is Directory.STATUSES:
+        ordered.sort(key=lambda code: _is_final(entries[code]))
+    for position, code in enumerate(ordered, start=1):
+        if entries[code] is new:
+            entries[code].sort = position * 10
+        else:
+            repository.change(entries[code], LeadAction.EDITED, sort=position * 10)

@@ -18,7 +18,9 @@ from db.enums import ActivityKind, CommKind
 from db.models import Company, Contact, Deal, HistoryEntry, JunkReason, LeadStatus, Source, User
 from db.types import DB_INT_MAX
 from leadbot.services.context import ServiceContext
-from leadbot.services.directories import Entry
+
+DirectoryEntry = LeadStatus | Source | JunkReason  # what a stored code is resolved to (not imported from
+# services.directories, which writes through the unit of work, which writes through this module)
 
 
 def as_text(value: Any) -> str | None:
@@ -33,7 +35,7 @@ def record(
     session: AsyncSession,
     *,
     entity: str,
-    entity_id: int,
+    entity_id: int | str,
     user_id: int | None,
     action: str,
     at: datetime,
@@ -41,10 +43,12 @@ def record(
     old: Any = None,
     new: Any = None,
 ) -> None:
+    """One row; `entity_id` is the row's id, or its code for an entry keyed by code (a directory's)."""
     session.add(
         HistoryEntry(
             entity=entity,
-            entity_id=entity_id,
+            entity_id=entity_id if isinstance(entity_id, int) else None,
+            entity_code=entity_id if isinstance(entity_id, str) else None,
             user_id=user_id,
             action=action,
             field=field,
@@ -83,7 +87,7 @@ class CallNote:
     seconds: int
 
 
-Value = str | bool | Decimal | datetime | Entry | Record | Phone | CallNote | None
+Value = str | bool | Decimal | datetime | DirectoryEntry | Record | Phone | CallNote | None
 """A stored old or new value read for people: an id or a code resolved to what it names, stored text
 parsed to what it means; text that cannot be read so stays as stored (the history is the truth)."""
 
@@ -104,7 +108,7 @@ class HistoryLog:
     total: int
 
 
-_DIRECTORIES: dict[str, type[Entry]] = {
+_DIRECTORIES: dict[str, type[DirectoryEntry]] = {
     "status_code": LeadStatus,
     "source_code": Source,
     "junk_reason_code": JunkReason,
@@ -189,7 +193,7 @@ async def _look_up(session: AsyncSession, entries: Sequence[HistoryEntry]) -> Lo
     for field, directory in _DIRECTORIES.items():
         if wanted[field]:
             query = select(directory).where(directory.code.in_(wanted[field]))
-            for item in cast(Sequence[Entry], (await session.scalars(query)).all()):
+            for item in cast(Sequence[DirectoryEntry], (await session.scalars(query)).all()):
                 found[(field, item.code)] = item
     for field, model in _RECORDS.items():
         if ids := _ids(wanted[field]):

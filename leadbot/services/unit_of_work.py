@@ -1,9 +1,11 @@
 """The one way data is changed: a unit of work over one transaction, with small repositories that write
 the change log themselves. `async with unit_of_work(ctx, by) as tx:` opens it; `tx.leads.change(lead,
 LeadAction.STATUS, status_code=...)` sets the fields and logs each change (who, when, field, old → new);
-`tx.leads.add(lead)` logs the creation. A lead loaded with `tx.leads.work_on` is stamped and its cards
-refreshed when the block ends, and a concurrent change that won first turns into AlreadyTaken or
-StaleLead, never an overwrite. The block commits when it ends and rolls back on an error."""
+`tx.leads.add(lead)` logs the creation. Directory entries (`tx.statuses`, `tx.sources`,
+`tx.junk_reasons`) are logged the same way, keyed by their code (`entity_code`) instead of an id. A
+lead loaded with `tx.leads.work_on` is stamped and its cards refreshed when the block ends, and a
+concurrent change that won first turns into AlreadyTaken or StaleLead, never an overwrite. The block
+commits when it ends and rolls back on an error."""
 
 from __future__ import annotations
 
@@ -41,6 +43,8 @@ HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
 LEADS: Table = Lead.__table__  # type: ignore[assignment]
 M = TypeVar("M", Lead, Contact, Company, Deal, User, Exclusion)
 E = TypeVar("E", LeadStatus, Source, JunkReason)
+R = TypeVar("R", Lead, Contact, Company, Deal, User, Exclusion, LeadStatus, Source, JunkReason)
+K = TypeVar("K", int, str)
 
 
 class HistoryWriter:
@@ -52,7 +56,7 @@ class HistoryWriter:
     def write(
         self,
         entity: str,
-        entity_id: int,
+        entity_id: int | str,
         action: str,
         *,
         field: str | None = None,
@@ -76,7 +80,7 @@ class HistoryWriter:
     def changes(
         self,
         entity: str,
-        entity_id: int,
+        entity_id: int | str,
         action: str,
         changes: Mapping[str, tuple[Any, Any]],
         *,
@@ -111,37 +115,45 @@ class HistoryWriter:
             await self._session.execute(insert(HISTORY), rows)
 
 
-class Repository(Generic[M]):
-    """Rows of one entity: loaded, added and changed with their history written alongside."""
+class _Logged(Generic[R, K]):
+    """Rows of one entity, keyed by K, added and changed with their history written alongside."""
 
     entity = ""
 
-    def __init__(self, tx: UnitOfWork, model: type[M]) -> None:
+    def __init__(self, tx: UnitOfWork, model: type[R]) -> None:
         self._tx = tx
-        self._model: type[M] = model
+        self._model: type[R] = model
 
-    async def find(self, entity_id: int) -> M | None:
-        return await self._tx.session.get(self._model, entity_id)
+    def _key(self, row: R) -> K:
+        raise NotImplementedError
 
-    async def add(self, row: M, *, field: str | None = None, new: Any = None) -> M:
-        """Insert the row (it gets its id) and log its creation."""
+    async def add(self, row: R, *, field: str | None = None, new: Any = None) -> R:
+        """Insert the row (an id is given to it) and log its creation."""
         self._tx.session.add(row)
         await self._tx.session.flush()
-        self.log(row.id, LeadAction.CREATED, field=field, new=new)
+        self.log(self._key(row), LeadAction.CREATED, field=field, new=new)
         return row
 
-    def change(self, row: M, action: str, **values: Any) -> None:
+    def change(self, row: R, action: str, **values: Any) -> None:
         """Set the fields and log each one that changed (old → new)."""
         changes = {name: (getattr(row, name), value) for name, value in values.items()}
         for name, value in values.items():
             setattr(row, name, value)
-        self._tx.history.changes(self.entity, row.id, action, changes)
+        self._tx.history.changes(self.entity, self._key(row), action, changes)
 
-    def log(
-        self, entity_id: int, action: str, *, field: str | None = None, old: Any = None, new: Any = None
-    ) -> None:
+    def log(self, key: K, action: str, *, field: str | None = None, old: Any = None, new: Any = None) -> None:
         """A change that is not a field of the row (a phone added, a call, a comment)."""
-        self._tx.history.write(self.entity, entity_id, action, field=field, old=old, new=new)
+        self._tx.history.write(self.entity, key, action, field=field, old=old, new=new)
+
+
+class Repository(_Logged[M, int]):
+    """Rows keyed by their integer id."""
+
+    def _key(self, row: M) -> int:
+        return row.id
+
+    async def find(self, entity_id: int) -> M | None:
+        return await self._tx.session.get(self._model, entity_id)
 
 
 class PartyRepository(Repository[M]):
@@ -177,15 +189,30 @@ class UserRepository(Repository[User]):
         return await user_name(self._tx.session, user_id)
 
 
-class DirectoryRepository(Generic[E]):
-    """Entries of a directory (statuses, sources, junk reasons), by code."""
+class DirectoryRepository(_Logged[E, str]):
+    """Entries of a directory (statuses, sources, junk reasons), by code; their history is keyed by it."""
 
-    def __init__(self, tx: UnitOfWork, model: type[E]) -> None:
-        self._tx = tx
-        self._model: type[E] = model
+    def _key(self, row: E) -> str:
+        return row.code
 
     async def find(self, code: str) -> E | None:
         return await self._tx.session.get(self._model, code)
+
+    async def in_order(self) -> Sequence[E]:
+        """Every entry, active or not, by its sort value."""
+        return (await self._tx.session.scalars(select(self._model).order_by(self._model.sort))).all()
+
+
+class StatusRepository(DirectoryRepository[LeadStatus]):
+    entity = "status"
+
+
+class SourceRepository(DirectoryRepository[Source]):
+    entity = "source"
+
+
+class JunkReasonRepository(DirectoryRepository[JunkReason]):
+    entity = "junk_reason"
 
 
 class ExclusionRepository(Repository[Exclusion]):
@@ -256,9 +283,9 @@ class UnitOfWork:
         self.deals = DealRepository(self, Deal)
         self.users = UserRepository(self, User)
         self.exclusions = ExclusionRepository(self, Exclusion)
-        self.statuses = DirectoryRepository(self, LeadStatus)
-        self.sources = DirectoryRepository(self, Source)
-        self.junk_reasons = DirectoryRepository(self, JunkReason)
+        self.statuses = StatusRepository(self, LeadStatus)
+        self.sources = SourceRepository(self, Source)
+        self.junk_reasons = JunkReasonRepository(self, JunkReason)
 
     def now(self) -> datetime:
         return self.ctx.clock.now()

@@ -194,10 +194,11 @@ class UserService:
         return await self._set(telegram_id, language=language)
 
     async def note_telegram_language(self, telegram_id: int, language: str) -> Actor:
-        """Remember the language the user's Telegram app reports (used where no update is at hand)."""
+        """Remember the language the user's Telegram app reports (used where no update is at hand). It is
+        logged like any change, as the system's (the user chose nothing in the bot), when it changes."""
         if language not in LANGUAGES:
             raise InvalidValue(field=N_("language"), value=language[:8])
-        return await self._set(telegram_id, telegram_language=language)
+        return await self._set(telegram_id, by_system=True, telegram_language=language)
 
     async def set_timezone(self, telegram_id: int, timezone: str) -> Actor:
         try:
@@ -206,13 +207,14 @@ class UserService:
             raise InvalidValue(field=N_("time zone"), value=timezone[:64]) from error
         return await self._set(telegram_id, timezone=timezone.strip())
 
-    async def _set(self, telegram_id: int, **values: str) -> Actor:
-        async with self._ctx.transaction() as session:
-            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    async def _set(self, telegram_id: int, *, by_system: bool = False, **values: str) -> Actor:
+        """A user's own setting, changed by the user themself (or noted by the system)."""
+        me = await self.actor(telegram_id)
+        async with unit_of_work(self._ctx, None if by_system else me) as tx:
+            user = await tx.users.find(me.id)
             if user is None or not user.active:
                 raise NotRegistered()
-            for name, value in values.items():
-                setattr(user, name, value)
+            tx.users.change(user, LeadAction.EDITED, **values)
             return Actor.of(user)
 
 
