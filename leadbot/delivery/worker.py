@@ -36,7 +36,7 @@ log = logging.getLogger("leadbot.delivery")
 
 DIGEST_THRESHOLD = 5
 PENDING_BATCH = 500  # rows read per pass, fairly across chats
-SAFETY_POLL = 5.0  # seconds: look anyway now and then (rows written by another process, held marks)
+SAFETY_POLL = 2.0  # seconds: look anyway now and then (rows written by another instance, held marks)
 SHORTEST_REST = 0.05  # seconds: a row due "now" on a clock that stands still must not spin the loop
 FIRST_RETRY = 0.2  # seconds: the rest after a failed pass, doubled after each further one…
 MAX_REST = 30.0  # …up to this, while passes keep failing (the database is down, say)
