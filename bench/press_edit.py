@@ -6,7 +6,7 @@ after another from their cards in her private chat, THINK_SECONDS apart, first w
 before issue 14 (a look at the queue every 0.2 s, edits spaced like new messages: one a second per chat),
 then with the worker as it is (woken by the commit, the edit of a card not held back by the spacing).
 Prints p50/p90/max of commit → edit and of the whole Take (service call + edit), and how many SQL
-statements each worker runs in 5 idle seconds. Issue 14 measured Take edit p50 99 ms, p90 302 ms.
+statements each worker runs in 10 idle seconds. Issue 14 measured Take edit p50 99 ms, p90 302 ms.
 """
 
 from __future__ import annotations
