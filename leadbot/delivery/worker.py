@@ -5,12 +5,16 @@ the row is held in memory as sent (see marks.py), so the only window for a doubl
 Telegram's answer and the commit. Every failure is classified in failures.py: dropped, followed to a
 supergroup, or retried with backoff, never in a hot loop. Under a burst, pending alerts for one group are
 folded into a digest; several pending edits of one card are sent once, in the latest state.
+
+The worker is woken by the commit of new rows (the outbox bell) and by a jump of the application clock; it
+looks again by itself only when a backed-off row falls due, when a chat's limit lets its next message go,
+and every SAFETY_POLL (rows written by another process). Rows are taken fairly across chats (see
+DeliveryStore.pending), and an edit is not held back by the one-message-a-second rule for new messages.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,7 +25,7 @@ from aiogram import Bot
 from db.models import Outbox
 from leadbot.clock import Clock, SystemClock
 from leadbot.delivery.failures import Failure, Verdict, classify
-from leadbot.delivery.limits import RateLimits, is_group
+from leadbot.delivery.limits import CHAT_INTERVAL, RateLimits, is_group
 from leadbot.delivery.marks import PendingMarks, Posted, Sent
 from leadbot.rendering import Rendered, Renderer
 from leadbot.services.delivery_store import CARD_EDIT, PARTS_SENT, DeliveryStore
@@ -31,8 +35,11 @@ from leadbot.text_split import split_html
 log = logging.getLogger("leadbot.delivery")
 
 DIGEST_THRESHOLD = 5
-TICK = 0.2
-MAX_REST = 30.0  # seconds between passes while passes keep failing (the database is down, say)
+PENDING_BATCH = 500  # rows read per pass, fairly across chats
+SAFETY_POLL = 2.0  # seconds: look anyway now and then (rows written by another instance, held marks)
+SHORTEST_REST = 0.05  # seconds: a row due "now" on a clock that stands still must not spin the loop
+FIRST_RETRY = 0.2  # seconds: the rest after a failed pass, doubled after each further one…
+MAX_REST = 30.0  # …up to this, while passes keep failing (the database is down, say)
 
 
 class DeliveryWorker:
@@ -53,75 +60,115 @@ class DeliveryWorker:
         self._limits = limits or RateLimits()
         self._timeout = request_timeout
         self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()  # outbox rows were committed, or the clock jumped
         self._marks = PendingMarks(store)
         self._moved: dict[int, int] = {}  # group -> the supergroup it became, for the rest of the process
         self._failed_passes = 0
 
     async def run(self) -> None:
-        while not self._stopping.is_set():
-            rest = await self.step()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), rest)
+        """Pass after pass; between them, rest until rows are committed, the clock jumps, the next row
+        falls due or a chat's limit lets its next message go (at most SAFETY_POLL)."""
+        unsubscribe = (self._store.on_outbox_written(self._wake.set), self._clock.on_jump(self._wake.set))
+        try:
+            while not self._stopping.is_set():
+                await self._rest(await self.step())
+        finally:
+            for stop_listening in unsubscribe:
+                stop_listening()
 
     def stop(self) -> None:
         self._stopping.set()
 
+    async def _rest(self, seconds: float) -> None:
+        waits = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._stopping.wait())]
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+
     async def step(self) -> float:
         """One pass over the queue; returns the seconds to rest before the next, longer while passes fail."""
         try:
-            await self.tick()
+            rest = await self.tick()
         except Exception:  # a database hiccup must not stop delivery, nor fill the log while it lasts
             self._failed_passes += 1
             if self._failed_passes == 1:
                 log.exception("delivery pass failed; retrying with backoff")
-            return min(TICK * 2**self._failed_passes, MAX_REST)
+            return min(FIRST_RETRY * 2**self._failed_passes, MAX_REST)
         if self._failed_passes:
             log.info("delivery works again after %d failed passes", self._failed_passes)
             self._failed_passes = 0
-        return TICK
+        return rest
 
-    async def tick(self) -> None:
+    async def tick(self) -> float:
+        """Send what is due and allowed now; returns the seconds until there may be more to send."""
+        self._wake.clear()  # rows committed from now on wake the next pass; those before are read by this one
         now = self._clock.now()
         await self._marks.retry(now)
         await self._store.expand_refreshes(now)
+        rows, full = await self._pending(now)
         by_chat: dict[int, list[Outbox]] = defaultdict(list)
-        for row in await self._pending(now):
+        for row in rows:
             if row.chat_id is not None:
                 by_chat[row.chat_id].append(row)
-        for chat_id, rows in by_chat.items():
+        rest = CHAT_INTERVAL if full else SAFETY_POLL  # a full batch: more rows wait beyond it
+        for chat_id, chat_rows in by_chat.items():
             if self._stopping.is_set():
-                return
-            if self._limits.ready(chat_id):
-                await self._send_next(chat_id, rows)
+                return 0.0
+            left = await self._send_chat(chat_id, chat_rows)
+            rest = min(rest, SAFETY_POLL if left is None else left)
+        due = await self._store.next_due(now)
+        if due is not None:
+            rest = min(rest, (due - now).total_seconds())
+        return max(rest, SHORTEST_REST)
 
-    async def _pending(self, now: datetime) -> list[Outbox]:
-        """Rows due now, except those already sent; rows for a group that moved are sent to its supergroup."""
-        rows = await self._store.pending(now)
+    async def _pending(self, now: datetime) -> tuple[list[Outbox], bool]:
+        """Rows due now, except those already sent, and whether the batch was full; rows for a group that
+        moved are sent to its supergroup."""
+        rows = await self._store.pending(now, PENDING_BATCH)
         moved = {r.chat_id: self._moved[r.chat_id] for r in rows if r.chat_id in self._moved}
         for old, new in moved.items():
             await self._store.move_chat(old, new, now)
         if moved:
-            rows = await self._store.pending(now)
-        return [r for r in rows if r.id not in self._marks]
+            rows = await self._store.pending(now, PENDING_BATCH)
+        return [r for r in rows if r.id not in self._marks], len(rows) >= PENDING_BATCH
 
-    async def _send_next(self, chat_id: int, rows: list[Outbox]) -> None:
+    async def _send_chat(self, chat_id: int, rows: list[Outbox]) -> float | None:
+        """Send what the chat's limits allow now: the edits of its cards at once, then its next new message.
+        Returns the seconds until the rest may go (None: nothing left)."""
+        cards: dict[int, list[Outbox]] = defaultdict(list)
+        for row in rows:
+            if row.kind == CARD_EDIT:
+                cards[row.payload["message_id"]].append(row)
+        for message_id, same_card in list(cards.items()):
+            if self._limits.ready(chat_id, edit=message_id):
+                await self._edit_card(chat_id, message_id, same_card)
+                del cards[message_id]
+        news = [r for r in rows if r.kind != CARD_EDIT]
+        if news and self._limits.ready(chat_id):
+            news = await self._send_new(chat_id, news)
+        waits = [self._limits.wait(chat_id, edit=message_id) for message_id in cards]
+        waits += [self._limits.wait(chat_id)] if news else []
+        return min(waits, default=None)
+
+    async def _edit_card(self, chat_id: int, message_id: int, same_card: list[Outbox]) -> None:
+        """Several pending edits of one card go as one, in the latest state."""
+        latest = same_card[-1]
+        await self._deliver(
+            same_card,
+            chat_id,
+            lambda: self._renderer.lead_card(latest.lead_id or 0, chat_id, latest.payload),
+            edit_message_id=message_id,
+        )
+
+    async def _send_new(self, chat_id: int, rows: list[Outbox]) -> list[Outbox]:
+        """Send the chat's next new message (in a busy group, a digest of its alerts); returns the rest."""
         alerts = [r for r in rows if r.kind == OutboxKind.LEAD_ALERT]
         if is_group(chat_id) and len(alerts) >= DIGEST_THRESHOLD:
             lead_ids = [r.lead_id for r in alerts if r.lead_id is not None]
             await self._deliver(alerts, chat_id, lambda: self._renderer.digest(lead_ids, chat_id))
-            return
-        row = rows[0]
-        if row.kind == CARD_EDIT:
-            message_id = row.payload["message_id"]
-            same_card = [r for r in rows if r.kind == CARD_EDIT and r.payload.get("message_id") == message_id]
-            latest = same_card[-1]
-            await self._deliver(
-                same_card,
-                chat_id,
-                lambda: self._renderer.lead_card(latest.lead_id or 0, chat_id, latest.payload),
-                edit_message_id=message_id,
-            )
-        elif row.kind == OutboxKind.LEAD_ALERT:
+            return [r for r in rows if r.kind != OutboxKind.LEAD_ALERT]
+        row, *left = rows
+        if row.kind == OutboxKind.LEAD_ALERT:
             await self._deliver(
                 [row], chat_id, lambda: self._renderer.lead_card(row.lead_id or 0, chat_id), post=row
             )
@@ -129,6 +176,7 @@ class DeliveryWorker:
             await self._deliver(
                 [row], chat_id, lambda: self._renderer.message(row.kind, row.payload, row.lead_id, chat_id)
             )
+        return left
 
     async def _deliver(
         self,
@@ -153,6 +201,7 @@ class DeliveryWorker:
         except Exception as error:  # every failure is classified; none may stop delivery
             await self._failed(rows, chat_id, classify(error), edit_message_id)
             return
+        self._limits.touch(chat_id, message_id)
         card = Posted(post.lead_id, chat_id, message_id) if post is not None and post.lead_id else None
         await self._marks.record(Sent(ids, self._clock.now(), card=card))
 

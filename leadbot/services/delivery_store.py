@@ -4,14 +4,15 @@ a card itself registers it here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Lead, Outbox, PostedCard
 from db.upsert import upsert
+from leadbot.clock import Unsubscribe
 from leadbot.services.context import ServiceContext
 from leadbot.services.outbox import OutboxKind
 
@@ -29,15 +30,31 @@ class DeliveryStore:
         """The team group named in the settings (ALERT_CHAT_ID)."""
         return self._ctx.settings.alert_chat_id
 
+    def on_outbox_written(self, listener: Callable[[], None]) -> Unsubscribe:
+        """Call `listener` after every transaction of this process that committed new outbox rows."""
+        return self._ctx.outbox_bell.listen(listener)
+
     async def pending(self, now: datetime, limit: int = 500) -> Sequence[Outbox]:
+        """Rows due now, in order, taken fairly: each chat's oldest row of each kind before the second row
+        of any, so that no chat's backlog (nor a backlog of one kind, ahead of an edit) holds back others."""
+        due = (Outbox.sent_at.is_(None), or_(Outbox.not_before.is_(None), Outbox.not_before <= now))
+        turn = func.row_number().over(partition_by=(Outbox.chat_id, Outbox.kind), order_by=Outbox.id)
+        ranked = select(Outbox.id, turn.label("turn")).where(*due).subquery()
         async with self._ctx.reading() as session:
             rows = await session.scalars(
                 select(Outbox)
-                .where(Outbox.sent_at.is_(None), or_(Outbox.not_before.is_(None), Outbox.not_before <= now))
-                .order_by(Outbox.id)
+                .join(ranked, ranked.c.id == Outbox.id)
+                .order_by(ranked.c.turn, Outbox.id)
                 .limit(limit)
             )
-            return rows.all()
+            return sorted(rows.all(), key=lambda row: row.id)
+
+    async def next_due(self, now: datetime) -> datetime | None:
+        """When the first row put off until later (a backoff) falls due."""
+        async with self._ctx.reading() as session:
+            return await session.scalar(
+                select(func.min(Outbox.not_before)).where(Outbox.sent_at.is_(None), Outbox.not_before > now)
+            )
 
     async def expand_refreshes(self, now: datetime) -> int:
         """Turn each pending CARD_REFRESH into one CARD_EDIT per posted card of its lead."""

@@ -28,7 +28,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.delivery.limits import RateLimits
 from leadbot.delivery.marks import MARK_MEMORY
-from leadbot.delivery.worker import MAX_REST, TICK, DeliveryWorker
+from leadbot.delivery.worker import FIRST_RETRY, MAX_REST, SAFETY_POLL, DeliveryWorker
 from leadbot.rendering import Rendered
 from leadbot.services import outbox
 from leadbot.services.delivery_store import DeliveryStore
@@ -336,10 +336,10 @@ async def test_a_database_that_is_down_is_waited_for_not_hammered(
     delivery = DrivenDelivery(quiet_app, clock, telegram, store=store)
     lead_id = await create(quiet_app)
     rests = [await delivery.worker.step() for _ in range(10)]
-    assert rests[0] > TICK and rests == sorted(rests) and rests[-1] == MAX_REST
+    assert rests[0] > FIRST_RETRY and rests == sorted(rests) and rests[-1] == MAX_REST
     assert len([r for r in logged.records if has_traceback(r)]) == 1
     store.down = False
-    assert await delivery.worker.step() == TICK
+    assert await delivery.worker.step() == SAFETY_POLL  # sent: nothing left to look for before then
     assert [card_of(c) for c in sends(telegram, failed=False)] == [lead_id]
 
 
