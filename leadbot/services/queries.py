@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType, StatusSemantics
@@ -31,6 +32,8 @@ from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import comms_of, recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import currency_for
+from leadbot.services.lead_search import escape_like as _escape_like
+from leadbot.services.lead_search import text_condition
 from leadbot.services.lead_tx import load_lead, user_name
 from leadbot.services.matching import Match, find_matches
 
@@ -171,10 +174,8 @@ class LeadQueries:
         query = text.strip()[:100]
         conditions = [self._has_comm(kind, value) for kind, value in self._comm_values(query)]
         if not conditions and query:
-            pattern = f"%{_escape_like(query.lower())}%"
-            conditions.extend(
-                func.lower(column).like(pattern, escape="\\")
-                for column in (Lead.title, Lead.name, Lead.last_name, Lead.company_title)
+            conditions.append(
+                text_condition(query, make_url(self._ctx.settings.database_url).get_backend_name())
             )
             if query.isascii() and query.isdigit() and int(query) <= DB_INT_MAX:
                 conditions.append(Lead.id == int(query))
@@ -291,7 +292,3 @@ class LeadQueries:
             )
             found += [PartyRow(OwnerType.COMPANY, c.id, c.title) for c in companies]
             return found[:limit]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
