@@ -8,14 +8,17 @@ ones the migration indexes. A trigram index needs three characters: a shorter qu
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Integer, func, literal_column, or_, select, table
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from db.engine import SEARCH_FOLD
 from db.models import Lead
 from db.models.leads import SEARCH_TABLE
 
 TRIGRAM = 3
 COLUMNS = (Lead.title, Lead.name, Lead.last_name, Lead.company_title)
+ROWID = literal_column("rowid", Integer)  # of the FTS5 table: the lead's id
 
 
 def fold(text: str) -> str:
@@ -24,30 +27,53 @@ def fold(text: str) -> str:
 
 def text_condition(query: str, dialect: str) -> ColumnElement[bool]:
     """Leads with `query` (stripped, not empty) in one of the searched columns."""
+    phrase = sqlite_phrase(query, dialect)
+    if phrase is not None:
+        return Lead.id.in_(select(ROWID).select_from(table(SEARCH_TABLE)).where(_matches(phrase)))
     folded = fold(query)
-    if dialect == "sqlite" and len(folded) >= TRIGRAM:
-        return Lead.id.in_(_sqlite_matches(folded))
+    if len(folded) < TRIGRAM:  # a scan, as before: PostgreSQL would read its whole trigram index for it
+        position = func.strpos if dialect == "postgresql" else func.instr
+        return or_(*(position(_folded(column, dialect), folded) > 0 for column in COLUMNS))
     pattern = f"%{escape_like(folded)}%"
     return or_(*(_folded(column, dialect).like(pattern, escape="\\") for column in COLUMNS))
 
 
-def _sqlite_matches(folded: str):  # type: ignore[no-untyped-def]
-    """The rowids (lead ids) whose columns hold `folded`: one FTS5 phrase of its trigrams, that is
-    exactly the substring (a phrase never spans two columns)."""
-    phrase = '"' + folded.replace('"', '""') + '"'
-    index = table(SEARCH_TABLE)
-    return (
-        select(literal_column("rowid"))
-        .select_from(index)
-        .where(literal_column(SEARCH_TABLE).op("MATCH")(phrase))
+def sqlite_phrase(query: str, dialect: str) -> str | None:
+    """The FTS5 phrase of `query`'s trigrams when SQLite's index can answer it. It matches exactly the
+    columns holding `query` (a phrase never spans two columns; FTS5 folds the case)."""
+    folded = fold(query)
+    if dialect != "sqlite" or len(folded) < TRIGRAM:
+        return None
+    return '"' + folded.replace('"', '""') + '"'
+
+
+async def count_matches(session: AsyncSession, phrase: str) -> int:
+    """Counted in the index alone: no lead row is read."""
+    found = select(func.count()).select_from(table(SEARCH_TABLE)).where(_matches(phrase))
+    return await session.scalar(found) or 0
+
+
+async def matching_ids(session: AsyncSession, phrase: str, offset: int, limit: int) -> list[int]:
+    """Newest first: FTS5 walks its rowids downwards and stops at the end of the page."""
+    rows = await session.scalars(
+        select(ROWID)
+        .select_from(table(SEARCH_TABLE))
+        .where(_matches(phrase))
+        .order_by(ROWID.desc())
+        .offset(offset)
+        .limit(limit)
     )
+    return list(rows)
+
+
+def _matches(phrase: str) -> ColumnElement[bool]:
+    return literal_column(SEARCH_TABLE).op("MATCH")(phrase)
 
 
 def _folded(column: InstrumentedAttribute[str | None], dialect: str) -> ColumnElement[str]:
     if dialect == "postgresql":  # literal constants: the GIN index is over this very expression
         return func.lower(func.translate(column, literal_column("'Ёё'"), literal_column("'Ее'")))
-    # SQLite's lower() is Python's here (db/engine.py): it folds Cyrillic too
-    return func.replace(func.lower(column), literal_column("'ё'"), literal_column("'е'"))
+    return getattr(func, SEARCH_FOLD)(column)  # SQLite: Python's lower() and ё as е (db/engine.py)
 
 
 def escape_like(text: str) -> str:
