@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, update
 
+from db.engine import create_engine
+from db.migrate import upgrade
 from db.models import Lead
 from leadbot.actor import Actor
 from leadbot.intake.table_import import TableImport
@@ -15,6 +17,7 @@ from leadbot.services.lead_input import LeadDraft
 from leadbot.services.leads import LeadEdit
 from leadbot.services.queries import PAGE_SIZE
 from leadbot.services.registry import Services
+from tests.unit.test_migrations import downgrade
 
 
 async def titles(services: Services, query: str) -> list[str]:
@@ -118,3 +121,15 @@ async def test_deleted_leads_are_not_found(services: Services) -> None:
         await session.execute(delete(Lead).where(Lead.id == gone))
     assert await titles(services, "анна") == ["Анна Каренина"]
     assert (await services.queries.find("анна")).total == 1
+
+
+async def test_the_migration_indexes_the_leads_already_there(services: Services, database_url: str) -> None:
+    await services.leads.create(LeadDraft(name="Семён", company_title="Берёзка"))
+    engine = create_engine(database_url)
+    try:
+        await downgrade(engine, "0014")
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    assert await titles(services, "березк") == ["Семён"]
+    assert await titles(services, "СЕМЕН") == ["Семён"]

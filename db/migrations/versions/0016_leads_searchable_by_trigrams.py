@@ -10,7 +10,9 @@ four columns with ё replaced, kept by triggers on leads: every way of writing a
 import's bulk insert, a delete) keeps it right. It is contentless: a delete hands it the indexed values
 again, which the triggers compute from the old row the same way. On PostgreSQL a pg_trgm GIN index over
 the same expressions (leadbot/services/lead_search.py builds the query with the very same ones).
-Neither is in the models: db/models/leads.py names them for the schema comparison to skip.
+Neither is in the models: db/models/leads.py names them for the schema comparison to skip. A later
+migration that rebuilds leads on SQLite (batch mode copies the table) drops the triggers: it must
+create them again (`_sqlite_triggers`).
 """
 
 from collections.abc import Sequence
@@ -33,6 +35,12 @@ def _folded(row: str) -> str:
 def _sqlite_upgrade() -> None:
     names = ", ".join(COLUMNS)
     op.execute(f"CREATE VIRTUAL TABLE lead_search USING fts5({names}, content='', tokenize='trigram')")
+    _sqlite_triggers()
+    op.execute(f"INSERT INTO lead_search(rowid, {names}) SELECT id, {_folded('leads')} FROM leads")
+
+
+def _sqlite_triggers() -> None:
+    names = ", ".join(COLUMNS)
     insert = f"INSERT INTO lead_search(rowid, {names}) VALUES (new.id, {_folded('new')});"
     delete = (
         f"INSERT INTO lead_search(lead_search, rowid, {names}) VALUES ('delete', old.id, {_folded('old')});"
@@ -42,7 +50,6 @@ def _sqlite_upgrade() -> None:
     op.execute(
         f"CREATE TRIGGER lead_search_update AFTER UPDATE OF id, {names} ON leads BEGIN {delete} {insert} END"
     )
-    op.execute(f"INSERT INTO lead_search(rowid, {names}) SELECT id, {_folded('leads')} FROM leads")
 
 
 def _postgresql_expressions() -> str:
