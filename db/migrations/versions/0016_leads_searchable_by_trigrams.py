@@ -8,9 +8,10 @@ Create Date: 2026-11-25 19:00:00.000000
 ё read as е. On SQLite an FTS5 table with the trigram tokenizer (it folds the case itself) holds those
 four columns with ё replaced, kept by triggers on leads: every way of writing a lead (the ORM, the
 import's bulk insert, a delete) keeps it right. It is contentless: a delete hands it the indexed values
-again, which the triggers compute from the old row the same way. On PostgreSQL a pg_trgm GIN index over
-the same expressions (leadbot/services/lead_search.py builds the query with the very same ones).
-Neither is in the models: db/models/leads.py names them for the schema comparison to skip. A later
+again, which the triggers compute from the old row the same way. On PostgreSQL a stored generated
+column holds the four in one text, lower-case with ё as е, under a pg_trgm GIN index: rechecking a
+candidate row is then one plain LIKE (lower() and translate() on every candidate cost 7 times more).
+None of it is in the models: db/models/leads.py names them for the schema comparison to skip. A later
 migration that rebuilds leads on SQLite (batch mode copies the table) drops the triggers: it must
 create them again (`_sqlite_triggers`).
 """
@@ -52,8 +53,10 @@ def _sqlite_triggers() -> None:
     )
 
 
-def _postgresql_expressions() -> str:
-    return ", ".join(f"lower(translate({column}, 'Ёё', 'Ее')) gin_trgm_ops" for column in COLUMNS)
+def _postgresql_text() -> str:
+    """The four columns in one lower-case text, ё as е, parted by chr(31) (a query never holds it)."""
+    joined = " || chr(31) || ".join(f"coalesce({column}, '')" for column in COLUMNS)
+    return f"lower(translate({joined}, 'Ёё', 'Ее'))"
 
 
 def upgrade() -> None:
@@ -61,7 +64,10 @@ def upgrade() -> None:
         _sqlite_upgrade()
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute(f"CREATE INDEX ix_leads_search ON leads USING gin ({_postgresql_expressions()})")
+    op.execute(
+        f"ALTER TABLE leads ADD COLUMN search_text text GENERATED ALWAYS AS ({_postgresql_text()}) STORED"
+    )
+    op.execute("CREATE INDEX ix_leads_search ON leads USING gin (search_text gin_trgm_ops)")
 
 
 def downgrade() -> None:
@@ -71,3 +77,4 @@ def downgrade() -> None:
         op.execute("DROP TABLE lead_search")
         return
     op.execute("DROP INDEX ix_leads_search")
+    op.execute("ALTER TABLE leads DROP COLUMN search_text")
