@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.enums import CommKind, OwnerType, StatusSemantics
@@ -31,6 +32,8 @@ from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import comms_of, recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import currency_for
+from leadbot.services.lead_search import count_matches, matching_ids, sqlite_phrase, text_condition
+from leadbot.services.lead_search import escape_like as _escape_like
 from leadbot.services.lead_tx import load_lead, user_name
 from leadbot.services.matching import Match, find_matches
 
@@ -171,16 +174,24 @@ class LeadQueries:
         query = text.strip()[:100]
         conditions = [self._has_comm(kind, value) for kind, value in self._comm_values(query)]
         if not conditions and query:
-            pattern = f"%{_escape_like(query.lower())}%"
-            conditions.extend(
-                func.lower(column).like(pattern, escape="\\")
-                for column in (Lead.title, Lead.name, Lead.last_name, Lead.company_title)
-            )
+            dialect = make_url(self._ctx.settings.database_url).get_backend_name()
             if query.isascii() and query.isdigit() and int(query) <= DB_INT_MAX:
                 conditions.append(Lead.id == int(query))
+            elif (phrase := sqlite_phrase(query, dialect)) is not None:
+                return await self._indexed_page(phrase, page)
+            conditions.append(text_condition(query, dialect))
         if not conditions:
             return Page([], 0, 0)
         return await self._page(or_(*conditions), page, Lead.id.desc())
+
+    async def _indexed_page(self, phrase: str, page: int) -> Page:
+        """A page of the leads SQLite's search index finds, counted and paged in the index itself."""
+        async with self._ctx.reading() as session:
+            total = await count_matches(session, phrase)
+            page = max(0, min(page, max(0, (total - 1) // PAGE_SIZE)))
+            ids = await matching_ids(session, phrase, page * PAGE_SIZE, PAGE_SIZE)
+            leads = await session.scalars(select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id.desc()))
+            return Page([self._row(lead) for lead in leads], total, page)
 
     def _comm_values(self, query: str) -> list[tuple[CommKind, str]]:
         """The search text read as a phone or an e-mail, if it is one."""
@@ -230,12 +241,7 @@ class LeadQueries:
             leads = await session.scalars(
                 select(Lead).where(condition).order_by(order).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
             )
-            rows = [
-                LeadRow(
-                    lead.id, lead.display_title, lead.status_code, lead.amount, lead.currency, lead.created_at
-                )
-                for lead in leads
-            ]
+            rows = [self._row(lead) for lead in leads]
         return Page(rows, total, page)
 
     async def pipeline(self) -> list[PipelineRow]:
@@ -291,7 +297,3 @@ class LeadQueries:
             )
             found += [PartyRow(OwnerType.COMPANY, c.id, c.title) for c in companies]
             return found[:limit]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
