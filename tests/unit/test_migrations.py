@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from db.base import Base
 from db.engine import create_engine
 from db.migrate import alembic_config, upgrade
+from db.models.leads import in_the_models
 
 
 def differences(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    context = MigrationContext.configure(connection, opts={"include_name": in_the_models})
+    return list(compare_metadata(context, Base.metadata))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

@@ -1,7 +1,7 @@
 """leads searchable by trigrams: /find reads an index instead of scanning every lead
 
 Revision ID: 0016
-Revises: 0014 (rechained after 0015 at merge)
+Revises: 0015
 Create Date: 2026-11-25 19:00:00.000000
 
 /find matches a substring of a lead's title, name, last name or company title, whatever its case, with
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
