@@ -18,15 +18,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake Bot API lives in tests/
 
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
+
 TOKEN = "123456:BENCH-token"
 
-LEADBOT = """
+LEADBOT = f"""
 import asyncio, sys
 from leadbot.app import Application
 from leadbot.config import Settings
 
 async def main(url, database, idle):
-    settings = Settings(_env_file=None, database_url=database, bot_token="{token}", telegram_api_url=url,
+    settings = Settings(_env_file=None, database_url=database, bot_token="{TOKEN}", telegram_api_url=url,
                         alert_chat_id=-100123, admin_ids=frozenset({{1000}}), http_port=0, locale="ru")
     async with Application(settings):
         await asyncio.sleep(idle)
@@ -36,9 +37,9 @@ def rss():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
 
 asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
-""".format(token=TOKEN)
+"""
 
-BARE = """
+BARE = f"""
 import asyncio, sys
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -52,7 +53,7 @@ async def pressed(query: CallbackQuery) -> None:
     await query.answer()
 
 async def main(url, database, idle):
-    bot = Bot("{token}", session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
+    bot = Bot("{TOKEN}", session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False))
@@ -66,7 +67,7 @@ def rss():
     return int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
 
 asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
-""".format(token=TOKEN)
+"""
 
 
 async def idle_rss(program: str, url: str, idle: float) -> int:

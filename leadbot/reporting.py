@@ -194,6 +194,7 @@ CHARTS: dict[ReportName, Callable[[Report], tuple[list[Series], bool]]] = {  # s
 def _junk(figure: Figure, report: Report, translate: Translate, locale: str) -> None:
     """A panel per dimension (managers, sources): a bar per name, split by junk reason."""
     from matplotlib.ticker import MaxNLocator
+
     reasons = list(dict.fromkeys(cell(row.values[1], translate) for row in report.rows))
     panels: dict[str, dict[str, dict[str, float]]] = {}
     for row in report.rows:
