@@ -26,6 +26,7 @@ from handlers.dialog_storage import DatabaseStorage
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly, StrangerRefusals
 from handlers.outbox_renderer import TelegramRenderer
+from handlers.response_models import keep_response_models
 from leadbot.config import Settings as AppSettings
 from leadbot.intake.table_import import TableImport
 from leadbot.services.arrival import Arrivals
@@ -78,6 +79,7 @@ def workflow_data(services: Services, settings: AppSettings, renderer: TelegramR
 def build_dispatcher(
     services: Services, settings: AppSettings, i18n: I18n, renderer: TelegramRenderer
 ) -> Dispatcher:
+    keep_response_models()
     storage = DatabaseStorage(services.dialogs, Arrivals(services.ctx))
     dispatcher = Dispatcher(
         storage=storage, disable_fsm=True, **workflow_data(services, settings, renderer)

@@ -8,9 +8,10 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, exists, func, literal, or_, select
+from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -122,7 +123,7 @@ class LeadQueries:
         """Two statements when nobody else shares the lead's phones, e-mails or company name: the lead with
         all it points to, then its phones and e-mails with whoever shares them. Known clients cost more."""
         async with self._ctx.reading() as session:
-            found = (await session.execute(_card_query(lead_id))).first()
+            found = (await session.execute(_card_query(), {"card_lead": lead_id})).first()
             if found is None:
                 raise NotFound(what=N_("Lead"), id=lead_id)
             (
@@ -171,20 +172,8 @@ class LeadQueries:
     async def _comms_shared(session: AsyncSession, lead: Lead) -> tuple[list[Communication], bool]:
         """The lead's phones and e-mails, and whether anything else may match it (`find_matches`): another
         owner of one of its values, or a company of its company's name. One statement."""
-        mine, other = aliased(Communication), aliased(Communication)
-        title_key = company_title_key(lead.company_title) if lead.company_title else ""
-        same_name = exists().where(Company.title_key == title_key) if title_key else literal(False)
-        one = select(literal(1).label("one")).subquery()  # a row even for a lead without phones
-        rows = await session.execute(
-            select(mine, other.id, same_name.label("same_name"))
-            .select_from(one)
-            .outerjoin(mine, (mine.owner_type == OwnerType.LEAD) & (mine.owner_id == lead.id))
-            .outerjoin(
-                other,
-                (other.kind == mine.kind) & (other.normalized == mine.normalized) & (other.id != mine.id),
-            )
-            .order_by(mine.id)
-        )
+        title_key = company_title_key(lead.company_title) if lead.company_title else None
+        rows = await session.execute(_comms_query(), {"card_lead": lead.id, "title_key": title_key or None})
         comms: dict[int, Communication] = {}
         shared = False
         for comm, other_id, named in rows:
@@ -333,9 +322,10 @@ class LeadQueries:
             return found[:limit]
 
 
-def _card_query(lead_id: int) -> Select[tuple[Any, ...]]:
-    """The lead, its status, source, people, junk reason, contact, company, deal and next activity (with its
-    responsible's name): one row."""
+@cache  # built once: building it costs more than running it
+def _card_query() -> Select[tuple[Any, ...]]:
+    """The lead `card_lead`, its status, source, people, junk reason, contact, company, deal and next activity
+    (with its responsible's name): one row."""
     assignee, creator, responsible = aliased(User), aliased(User), aliased(User)
     next_id = (
         select(Activity.id)
@@ -358,7 +348,25 @@ def _card_query(lead_id: int) -> Select[tuple[Any, ...]]:
         .outerjoin(Deal, Deal.id == Lead.deal_id)
         .outerjoin(Activity, Activity.id == next_id)
         .outerjoin(responsible, responsible.id == Activity.responsible_id)
-        .where(Lead.id == lead_id)
+        .where(Lead.id == bindparam("card_lead"))
+    )
+
+
+@cache
+def _comms_query() -> Select[tuple[Any, ...]]:
+    """The phones and e-mails of the lead `card_lead`, each with any other phone or e-mail of the same value,
+    and whether a company is named `title_key`; a row even for a lead without phones."""
+    mine, other = aliased(Communication), aliased(Communication)
+    one = select(literal(1).label("one")).subquery()
+    same_name = exists().where(Company.title_key == bindparam("title_key", type_=String))
+    return (
+        select(mine, other.id, same_name.label("same_name"))
+        .select_from(one)
+        .outerjoin(mine, (mine.owner_type == OwnerType.LEAD) & (mine.owner_id == bindparam("card_lead")))
+        .outerjoin(
+            other, (other.kind == mine.kind) & (other.normalized == mine.normalized) & (other.id != mine.id)
+        )
+        .order_by(mine.id)
     )
 
 
