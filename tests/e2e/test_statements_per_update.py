@@ -62,7 +62,8 @@ async def new_lead(app: Application) -> int:
     return outcome.lead.id
 
 
-async def test_a_message_that_reads_nothing_costs_one_statement(quiet_app: Application, manager: Person) -> None:
+async def test_help_costs_one_statement(quiet_app: Application, manager: Person) -> None:
+    """/help reads nothing itself: what it costs is who acts and their dialog state."""
     with statements(quiet_app) as sent:
         reply = await manager.says("/help")
         await asyncio.sleep(SETTLE)
