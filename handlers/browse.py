@@ -27,22 +27,26 @@ from leadbot.services.queries import LeadQueries, Page, PipelineRow
 
 
 async def send_card(
-    message: Message, lead_id: int, delivery: DeliveryStore, renderer: TelegramRenderer
+    message: Message, lead_id: int, delivery: DeliveryStore, renderer: TelegramRenderer, me: Actor | None
 ) -> None:
     """Show a lead's card in this chat; it stays live (edited on every change of the lead)."""
-    rendered = await renderer.lead_card(lead_id, message.chat.id)
+    rendered = await renderer.lead_card(lead_id, message.chat.id, viewer=me)
     sent = await message.answer(rendered.text, reply_markup=rendered.markup)
     await delivery.remember_card(lead_id, sent.chat.id, sent.message_id)
 
 
 async def lead_command(
-    message: Message, command: CommandObject, delivery: DeliveryStore, renderer: TelegramRenderer
+    message: Message,
+    command: CommandObject,
+    delivery: DeliveryStore,
+    renderer: TelegramRenderer,
+    me: Actor,
 ) -> None:
     arg = (command.args or "").strip().lstrip("#")
     if not (arg.isascii() and arg.isdigit()):
         await message.answer(_("Write the lead's number: /lead 123"))
         return
-    await send_card(message, _lead_id(arg), delivery, renderer)
+    await send_card(message, _lead_id(arg), delivery, renderer, me)
 
 
 def _lead_id(digits: str) -> int:
@@ -152,11 +156,15 @@ async def list_page(
 
 
 async def open_lead(
-    query: CallbackQuery, callback_data: OpenCb, delivery: DeliveryStore, renderer: TelegramRenderer
+    query: CallbackQuery,
+    callback_data: OpenCb,
+    delivery: DeliveryStore,
+    renderer: TelegramRenderer,
+    me: Actor,
 ) -> None:
     message = pressed_message(query)
     if message is not None:
-        await send_card(message, callback_data.lead_id, delivery, renderer)
+        await send_card(message, callback_data.lead_id, delivery, renderer, me)
 
 
 def router() -> Router:

@@ -10,8 +10,10 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, User
 
+from handlers.dialog_storage import DatabaseStorage
 from handlers.i18n import LANGUAGES, _
 from leadbot.clock import Clock
 from leadbot.errors import NotRegistered
@@ -90,14 +92,20 @@ class DropRepeatedUpdates(BaseMiddleware):
 
 
 class ActorMiddleware(BaseMiddleware):
-    """Puts the registered Actor (or None) in `data["me"]` for every update."""
+    """Puts the registered Actor (or None) in `data["me"]` for every update. It runs just before aiogram's
+    FSM middleware (`fsm`) and reads the dialog state for it in the same statement (`DatabaseStorage`)."""
 
-    def __init__(self, users: UserService) -> None:
+    def __init__(self, users: UserService, storage: DatabaseStorage, fsm: FSMContextMiddleware) -> None:
         self._users = users
+        self._storage = storage
+        self._fsm = fsm
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        me = await self._users.find(user.id) if user is not None else None
+        me = None
+        if user is not None:
+            context = self._fsm.resolve_event_context(data["bot"], data)
+            me = await self._storage.arrive(user.id, context.key if context is not None else None)
         language = (user.language_code or "")[:2].lower() if user is not None else ""
         if me is not None and language in LANGUAGES and language != me.telegram_language:
             me = await self._users.note_telegram_language(me.telegram_id, language)

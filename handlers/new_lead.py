@@ -217,7 +217,7 @@ async def save(
         await message.answer(_("This phone or e-mail is on the exclusion list: no lead was created."))
         return
     await message.answer(_("Saved: lead #{id}.").format(id=outcome.lead.id))
-    await send_card(message, outcome.lead.id, delivery, renderer)
+    await send_card(message, outcome.lead.id, delivery, renderer, me)
 
 
 async def shared_contact(message: Message, state: FSMContext, leads: LeadService, settings: Settings) -> None:

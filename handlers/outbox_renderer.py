@@ -13,6 +13,7 @@ from handlers.i18n import _
 from handlers.reminders import agenda, notice_keyboard, notice_text, reminder_keyboard, reminder_text
 from handlers.render import clip, esc
 from handlers.reports import weekly_summary
+from leadbot.actor import Actor
 from leadbot.clock import Clock
 from leadbot.config import Settings
 from leadbot.errors import DomainError
@@ -61,16 +62,22 @@ class TelegramRenderer:
             settings=settings,
         )
 
-    async def _audience(self, chat_id: int) -> tuple[str, ZoneInfo]:
-        """A private chat speaks its user's language and time; a group, the team defaults."""
-        actor = await self._users.find(chat_id) if chat_id > 0 else None
+    async def _audience(self, chat_id: int, viewer: Actor | None = None) -> tuple[str, ZoneInfo]:
+        """A private chat speaks its user's language and time; a group, the team defaults. `viewer`: the
+        user already known to act in this update (not read again when the chat is theirs)."""
+        if viewer is not None and viewer.telegram_id == chat_id:
+            actor: Actor | None = viewer
+        else:
+            actor = await self._users.find(chat_id) if chat_id > 0 else None
         if actor is None:
             return self._settings.locale, self._settings.zone
         return actor.locale(self._settings.locale), actor.zone(self._settings.timezone)
 
-    async def lead_card(self, lead_id: int, chat_id: int, note: dict[str, Any] | None = None) -> Rendered:
+    async def lead_card(
+        self, lead_id: int, chat_id: int, note: dict[str, Any] | None = None, viewer: Actor | None = None
+    ) -> Rendered:
         card = await self._queries.card(lead_id)
-        locale, zone = await self._audience(chat_id)
+        locale, zone = await self._audience(chat_id, viewer)
         with self._i18n.context(), self._i18n.use_locale(locale):
             text = card_text(card, zone=zone, now=self._clock.now(), note=note)
             return Rendered(text, card_keyboard(card))

@@ -26,8 +26,10 @@ from handlers.dialog_storage import DatabaseStorage
 from handlers.i18n import LocaleMiddleware
 from handlers.middlewares import ActorMiddleware, DropRepeatedUpdates, RegisteredOnly, StrangerRefusals
 from handlers.outbox_renderer import TelegramRenderer
+from handlers.response_models import keep_response_models
 from leadbot.config import Settings as AppSettings
 from leadbot.intake.table_import import TableImport
+from leadbot.services.arrival import Arrivals
 from leadbot.services.registry import Services
 
 
@@ -77,11 +79,14 @@ def workflow_data(services: Services, settings: AppSettings, renderer: TelegramR
 def build_dispatcher(
     services: Services, settings: AppSettings, i18n: I18n, renderer: TelegramRenderer
 ) -> Dispatcher:
+    keep_response_models()
+    storage = DatabaseStorage(services.dialogs, Arrivals(services.ctx))
     dispatcher = Dispatcher(
-        storage=DatabaseStorage(services.dialogs), **workflow_data(services, settings, renderer)
-    )
+        storage=storage, disable_fsm=True, **workflow_data(services, settings, renderer)
+    )  # aiogram's FSM middleware is added below, after the actor's, which reads the state for it
     dispatcher.update.outer_middleware(DropRepeatedUpdates())
-    dispatcher.update.outer_middleware(ActorMiddleware(services.users))
+    dispatcher.update.outer_middleware(ActorMiddleware(services.users, storage, dispatcher.fsm))
+    dispatcher.update.outer_middleware(dispatcher.fsm)
     LocaleMiddleware(i18n).setup(dispatcher)
     refusals.setup(dispatcher)
     dispatcher.include_routers(start.router(), team_router())

@@ -7,15 +7,16 @@ import io
 import textwrap
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from babel.numbers import format_decimal
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from leadbot.i18n_marker import N_, Msg
 from leadbot.services.reports import Report, ReportName
+
+if TYPE_CHECKING:  # matplotlib costs ~40 MB of memory: imported when the first chart is drawn
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 Translate = Callable[[str], str]
 CHART_SIZE = (8, 4.5)  # inches at 100 dpi: 800×450 px, readable at phone width
@@ -76,6 +77,9 @@ def chart_png(report: Report, translate: Translate, title: str, locale: str = "e
 def chart_figure(report: Report, translate: Translate, title: str, locale: str = "en") -> Figure:
     """Horizontal bars (names stay readable), value axes from 0, whole numbers for counts; "no data"
     for an empty report; junk in two panels, by manager and by source, each bar split by reason."""
+    from matplotlib.figure import Figure  # here, not at the top: see TYPE_CHECKING above
+    from matplotlib.ticker import MaxNLocator
+
     figure = Figure(figsize=CHART_SIZE, dpi=100, layout="constrained")
     figure.suptitle(title)
     if report.is_empty:
@@ -133,6 +137,8 @@ def _bars(
     axes.set_yticks(positions, [_wrapped(label) for label in labels])
     axes.set_ylim(len(labels) - 0.5, -0.5)  # the first row on top
     axes.set_xlim(left=0)
+    from matplotlib.ticker import FuncFormatter
+
     axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: format_decimal(value, locale=locale)))
     axes.margins(x=0.12)  # room for the value labels
     axes.grid(axis="x", alpha=0.3)
@@ -187,6 +193,8 @@ CHARTS: dict[ReportName, Callable[[Report], tuple[list[Series], bool]]] = {  # s
 
 def _junk(figure: Figure, report: Report, translate: Translate, locale: str) -> None:
     """A panel per dimension (managers, sources): a bar per name, split by junk reason."""
+    from matplotlib.ticker import MaxNLocator
+
     reasons = list(dict.fromkeys(cell(row.values[1], translate) for row in report.rows))
     panels: dict[str, dict[str, dict[str, float]]] = {}
     for row in report.rows:

@@ -7,8 +7,6 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-import dateparser
-
 from leadbot.errors import InvalidTime, TimeInPast
 
 MAX_TEXT = 64
@@ -64,6 +62,8 @@ def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     local_now = now.astimezone(zone).replace(tzinfo=None)
     parsed = _day_month(cleaned, local_now)
     if parsed is None and cleaned:
+        import dateparser  # here, not at the top: ~3 MB held from the start for a reminder's typed time
+
         parsed = dateparser.parse(
             cleaned,
             languages=["ru", "en"],

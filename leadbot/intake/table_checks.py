@@ -18,9 +18,6 @@ from typing import IO
 from xml.parsers import expat
 from zipfile import BadZipFile, ZipFile, ZipInfo
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.utils.exceptions import CellCoordinatesException
-
 from leadbot.errors import DomainError
 from leadbot.i18n_marker import N_
 
@@ -229,6 +226,9 @@ class _Shape:
         if reference is None:
             self.column += 1
         else:
+            from openpyxl.utils.cell import column_index_from_string, coordinate_from_string  # see tables.py
+            from openpyxl.utils.exceptions import CellCoordinatesException
+
             try:
                 self.column = column_index_from_string(coordinate_from_string(reference)[0])
             except (CellCoordinatesException, ValueError):

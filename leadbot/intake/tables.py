@@ -11,8 +11,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-
 from leadbot.intake.table_checks import (
     EmptyTable,
     UnreadableXlsx,
@@ -64,6 +62,8 @@ def read_csv(data: bytes) -> Table:
 
 def read_xlsx(path: Path | io.BytesIO) -> Table:
     check_xlsx(path)
+    from openpyxl import load_workbook  # here, not at the top: ~18 MB the bot needs only for a spreadsheet
+
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -130,6 +130,8 @@ def table_bytes(xlsx: bool, headers: Sequence[str], rows: Sequence[Sequence[obje
     cells.extend([neutralise("" if value is None else value) for value in row] for row in rows)
     buffer = io.BytesIO()
     if xlsx:
+        from openpyxl import Workbook  # see read_xlsx
+
         book = Workbook(write_only=True)
         sheet = book.create_sheet("leads")
         for line in cells:

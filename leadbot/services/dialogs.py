@@ -8,7 +8,7 @@ answering that question any more. Expired rows are purged by the nightly mainten
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -18,6 +18,11 @@ from db.upsert import upsert
 from leadbot.services.context import ServiceContext
 
 DIALOG_TTL = timedelta(hours=24)
+
+
+def live(row: DialogState | None, now: datetime) -> bool:
+    """Whether a stored dialog still counts: it exists and someone touched it within DIALOG_TTL."""
+    return row is not None and row.updated_at >= now - DIALOG_TTL
 
 
 class DialogStore:
@@ -49,9 +54,7 @@ class DialogStore:
     async def _live(self, key: str) -> DialogState | None:
         async with self._ctx.reading() as session:
             row = await session.scalar(select(DialogState).where(DialogState.key == key))
-        if row is None or row.updated_at < self._ctx.clock.now() - DIALOG_TTL:
-            return None
-        return row
+        return row if live(row, self._ctx.clock.now()) else None
 
     async def _write(self, key: str, **values: Any) -> None:
         """Store one part (state or data) and keep the other; an expired dialog starts afresh, and a

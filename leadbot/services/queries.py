@@ -8,10 +8,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, String, bindparam, exists, func, literal, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from db.enums import CommKind, OwnerType, StatusSemantics
 from db.models import (
@@ -27,15 +30,15 @@ from db.models import (
     User,
 )
 from db.types import DB_INT_MAX
-from leadbot.errors import InvalidEmail
+from leadbot.errors import InvalidEmail, NotFound
+from leadbot.i18n_marker import N_
 from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
-from leadbot.services.comms import comms_of, recognised
+from leadbot.services.comms import recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import currency_for
 from leadbot.services.lead_search import count_matches, matching_ids, sqlite_phrase, text_condition
 from leadbot.services.lead_search import escape_like as _escape_like
-from leadbot.services.lead_tx import load_lead, user_name
-from leadbot.services.matching import Match, find_matches
+from leadbot.services.matching import Match, company_title_key, find_matches
 
 PAGE_SIZE = 10
 
@@ -120,41 +123,67 @@ class LeadQueries:
         self._ctx = ctx
 
     async def card(self, lead_id: int) -> LeadCard:
+        """Two statements when nobody else shares the lead's phones, e-mails or company name: the lead with
+        all it points to, then its phones and e-mails with whoever shares them. Known clients cost more."""
         async with self._ctx.reading() as session:
-            lead = await load_lead(session, lead_id)
-            comms = await comms_of(session, OwnerType.LEAD, lead.id)
-            matches = await find_matches(
-                session, recognised(comms), company_title=lead.company_title, exclude_lead_id=lead.id, limit=5
+            found = (await session.execute(_card_query(), {"card_lead": lead_id})).first()
+            if found is None:
+                raise NotFound(what=N_("Lead"), id=lead_id)
+            (
+                lead,
+                status,
+                source,
+                assignee,
+                creator,
+                junk_reason,
+                contact,
+                company,
+                deal,
+                next_activity,
+                name,
+            ) = found
+            comms, shared = await self._comms_shared(session, lead)
+            matches = (
+                await find_matches(
+                    session,
+                    recognised(comms),
+                    company_title=lead.company_title,
+                    exclude_lead_id=lead.id,
+                    limit=5,
+                )
+                if shared
+                else []
             )
-            next_activity = await session.scalar(
-                select(Activity)
-                .where(Activity.lead_id == lead.id, Activity.done.is_(False), Activity.due_at.is_not(None))
-                .order_by(Activity.due_at)
-                .limit(1)
-            )
-            status = await session.get(LeadStatus, lead.status_code)
-            source = await session.get(Source, lead.source_code)
-            assert status is not None and source is not None  # foreign keys
             return LeadCard(
                 lead=lead,
                 status=status,
                 source=source,
-                assignee=await session.get(User, lead.assignee_id) if lead.assignee_id else None,
-                creator=await session.get(User, lead.creator_id) if lead.creator_id else None,
-                junk_reason=await session.get(JunkReason, lead.junk_reason_code)
-                if lead.junk_reason_code
-                else None,
+                assignee=assignee,
+                creator=creator,
+                junk_reason=junk_reason,
                 phones=[c for c in comms if c.kind is CommKind.PHONE],
                 emails=[c for c in comms if c.kind is CommKind.EMAIL],
                 known=[await self._known(session, m, lead.id) for m in matches],
-                contact=await session.get(Contact, lead.contact_id) if lead.contact_id else None,
-                company=await session.get(Company, lead.company_id) if lead.company_id else None,
-                deal=await session.get(Deal, lead.deal_id) if lead.deal_id else None,
+                contact=contact,
+                company=company,
+                deal=deal,
                 next_activity=next_activity,
-                next_responsible=await user_name(session, next_activity.responsible_id)
-                if next_activity
-                else None,
+                next_responsible=_responsible(next_activity, name) if next_activity else None,
             )
+
+    @staticmethod
+    async def _comms_shared(session: AsyncSession, lead: Lead) -> tuple[list[Communication], bool]:
+        """The lead's phones and e-mails, and whether anything else may match it (`find_matches`): another
+        owner of one of its values, or a company of its company's name. One statement."""
+        title_key = company_title_key(lead.company_title) if lead.company_title else None
+        rows = await session.execute(_comms_query(), {"card_lead": lead.id, "title_key": title_key or None})
+        comms: dict[int, Communication] = {}
+        shared = False
+        for comm, other_id, named in rows:
+            if comm is not None:
+                comms[comm.id] = comm
+            shared = shared or other_id is not None or bool(named)
+        return list(comms.values()), shared
 
     async def _known(self, session: AsyncSession, match: Match, lead_id: int) -> KnownClient:
         if match.type is OwnerType.LEAD:
@@ -297,3 +326,58 @@ class LeadQueries:
             )
             found += [PartyRow(OwnerType.COMPANY, c.id, c.title) for c in companies]
             return found[:limit]
+
+
+@cache  # built once: building it costs more than running it
+def _card_query() -> Select[tuple[Any, ...]]:
+    """The lead `card_lead`, its status, source, people, junk reason, contact, company, deal and next activity
+    (with its responsible's name): one row."""
+    assignee, creator, responsible = aliased(User), aliased(User), aliased(User)
+    next_id = (
+        select(Activity.id)
+        .where(Activity.lead_id == Lead.id, Activity.done.is_(False), Activity.due_at.is_not(None))
+        .order_by(Activity.due_at)
+        .limit(1)
+        .correlate(Lead)
+        .scalar_subquery()
+    )
+    return (
+        select(Lead, LeadStatus, Source, assignee, creator, JunkReason, Contact, Company, Deal, Activity)
+        .add_columns(responsible.name)
+        .join(LeadStatus, LeadStatus.code == Lead.status_code)
+        .join(Source, Source.code == Lead.source_code)
+        .outerjoin(assignee, assignee.id == Lead.assignee_id)
+        .outerjoin(creator, creator.id == Lead.creator_id)
+        .outerjoin(JunkReason, JunkReason.code == Lead.junk_reason_code)
+        .outerjoin(Contact, Contact.id == Lead.contact_id)
+        .outerjoin(Company, Company.id == Lead.company_id)
+        .outerjoin(Deal, Deal.id == Lead.deal_id)
+        .outerjoin(Activity, Activity.id == next_id)
+        .outerjoin(responsible, responsible.id == Activity.responsible_id)
+        .where(Lead.id == bindparam("card_lead"))
+    )
+
+
+@cache
+def _comms_query() -> Select[tuple[Any, ...]]:
+    """The phones and e-mails of the lead `card_lead`, each with any other phone or e-mail of the same value,
+    and whether a company is named `title_key`; a row even for a lead without phones."""
+    mine, other = aliased(Communication), aliased(Communication)
+    one = select(literal(1).label("one")).subquery()
+    same_name = exists().where(Company.title_key == bindparam("title_key", type_=String))
+    return (
+        select(mine, other.id, same_name.label("same_name"))
+        .select_from(one)
+        .outerjoin(mine, (mine.owner_type == OwnerType.LEAD) & (mine.owner_id == bindparam("card_lead")))
+        .outerjoin(
+            other, (other.kind == mine.kind) & (other.normalized == mine.normalized) & (other.id != mine.id)
+        )
+        .order_by(mine.id)
+    )
+
+
+def _responsible(activity: Activity, name: str | None) -> str:
+    """As `user_name` says it: "" for nobody, "#id" for a user who is gone."""
+    if activity.responsible_id is None:
+        return ""
+    return name or f"#{activity.responsible_id}"
