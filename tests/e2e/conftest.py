@@ -29,6 +29,16 @@ async def app(settings: Settings, telegram: FakeTelegram, clock: FrozenClock) ->
 
 
 @pytest.fixture
+async def quiet_app(
+    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
+) -> AsyncIterator[Application]:
+    """The application without its own delivery worker: the test drives one."""
+    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url, "run_background": False})
+    async with Application(configured, clock) as application:
+        yield application
+
+
+@pytest.fixture
 def admin_user() -> User:
     return User(ADMIN_TG, "Alla", language_code="ru")
 

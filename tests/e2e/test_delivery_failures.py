@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,6 @@ from handlers.outbox_renderer import TelegramRenderer
 from leadbot.actor import Actor
 from leadbot.app import Application
 from leadbot.clock import FrozenClock
-from leadbot.config import Settings
 from leadbot.delivery.limits import RateLimits
 from leadbot.delivery.marks import MARK_MEMORY
 from leadbot.delivery.worker import FIRST_RETRY, MAX_REST, SAFETY_POLL, DeliveryWorker
@@ -75,16 +74,6 @@ class DrivenDelivery:
     def seconds_of(self, calls: Sequence[Call]) -> list[int]:
         """In which second (counted from the first pass) each call was made."""
         return [next(second for second, end in self._passes if call.seq < end) for call in calls]
-
-
-@pytest.fixture
-async def quiet_app(
-    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
-) -> AsyncIterator[Application]:
-    """The application without its own delivery worker: the test drives one."""
-    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url, "run_background": False})
-    async with Application(configured, clock) as application:
-        yield application
 
 
 @pytest.fixture

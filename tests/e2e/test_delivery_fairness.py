@@ -47,16 +47,6 @@ class Plain(TelegramRenderer):
 
 
 @pytest.fixture
-async def quiet_app(
-    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
-) -> AsyncIterator[Application]:
-    """The application without its own delivery worker: the test drives one."""
-    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url, "run_background": False})
-    async with Application(configured, clock) as application:
-        yield application
-
-
-@pytest.fixture
 def driven(quiet_app: Application, clock: FrozenClock) -> DeliveryWorker:
     """A worker whose passes the test makes (`step`), with Telegram's limits on the application clock."""
     return DeliveryWorker(

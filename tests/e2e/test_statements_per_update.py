@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
 import pytest
@@ -13,30 +13,53 @@ from sqlalchemy import event
 
 from db.enums import Role
 from leadbot.app import Application
-from leadbot.clock import FrozenClock
-from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
-from tests.fakes.telegram import FakeTelegram, Person, User
+from tests.fakes.telegram import WAIT_TIMEOUT, FakeTelegram, Person, User
 
-SETTLE = 0.3  # seconds for the bot to finish what it does after answering
+
+class Finished:
+    """Counts the updates the dispatcher has finished handling (answer, edits, dialog state and all), so that
+    a test waits for the end of an update instead of sleeping."""
+
+    def __init__(self, app: Application, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self._changed = asyncio.Condition()
+        feed_update = app.dispatcher.feed_update
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await feed_update(*args, **kwargs)
+            finally:
+                async with self._changed:
+                    self.count += 1
+                    self._changed.notify_all()
+
+        monkeypatch.setattr(app.dispatcher, "feed_update", counted)
+
+    async def reach(self, count: int) -> None:
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: self.count >= count), WAIT_TIMEOUT)
+
+    @asynccontextmanager
+    async def one_more(self) -> AsyncIterator[None]:
+        """The block sends one update; leaving it waits until that update has been handled to the end."""
+        before = self.count
+        yield
+        await self.reach(before + 1)
 
 
 @pytest.fixture
-async def quiet_app(
-    settings: Settings, telegram: FakeTelegram, clock: FrozenClock
-) -> AsyncIterator[Application]:
-    configured = settings.model_copy(update={"telegram_api_url": telegram.base_url, "run_background": False})
-    async with Application(configured, clock) as application:
-        yield application
+def finished(quiet_app: Application, monkeypatch: pytest.MonkeyPatch) -> Finished:
+    return Finished(quiet_app, monkeypatch)
 
 
 @pytest.fixture
-async def manager(quiet_app: Application, telegram: FakeTelegram) -> Person:
+async def manager(quiet_app: Application, telegram: FakeTelegram, finished: Finished) -> Person:
     """Anna, after her first message (which notes the language of her Telegram app: a write)."""
     await quiet_app.services.users.add(3001, Role.MANAGER, "Anna")
     anna = telegram.person(User(3001, "Anna", language_code="ru"))
-    await anna.says("/help")
-    await asyncio.sleep(SETTLE)
+    async with finished.one_more():
+        await anna.says("/help")
     return anna
 
 
@@ -62,33 +85,37 @@ async def new_lead(app: Application) -> int:
     return outcome.lead.id
 
 
-async def test_help_costs_one_statement(quiet_app: Application, manager: Person) -> None:
+async def test_help_costs_one_statement(quiet_app: Application, manager: Person, finished: Finished) -> None:
     """/help reads nothing itself: what it costs is who acts and their dialog state."""
     with statements(quiet_app) as sent:
-        reply = await manager.says("/help")
-        await asyncio.sleep(SETTLE)
+        async with finished.one_more():
+            reply = await manager.says("/help")
     assert "/lead" in reply.text
     assert sent == ["SELECT"]
 
 
-async def test_a_card_by_command_costs_three_reads(quiet_app: Application, manager: Person) -> None:
+async def test_a_card_by_command_costs_three_reads(
+    quiet_app: Application, manager: Person, finished: Finished
+) -> None:
     """Who acts (with the dialog state), then the card in two; remembering the live card writes."""
     lead_id = await new_lead(quiet_app)
     with statements(quiet_app) as sent:
-        card = await manager.says(f"/lead {lead_id}")
-        await asyncio.sleep(SETTLE)
+        async with finished.one_more():
+            card = await manager.says(f"/lead {lead_id}")
     assert "Иван Петров" in card.text
     assert sent[:3] == ["SELECT"] * 3
     assert len(sent) <= 6, sent
 
 
-async def test_take_costs_no_more_than_it_did(quiet_app: Application, manager: Person) -> None:
+async def test_take_costs_no_more_than_it_did(
+    quiet_app: Application, manager: Person, finished: Finished
+) -> None:
     lead_id = await new_lead(quiet_app)
-    card = await manager.says(f"/lead {lead_id}")
-    await asyncio.sleep(SETTLE)
+    async with finished.one_more():
+        card = await manager.says(f"/lead {lead_id}")
     with statements(quiet_app) as sent:
-        answer = await manager.press(card, "Взять")
-        await asyncio.sleep(SETTLE)
+        async with finished.one_more():
+            answer = await manager.press(card, "Взять")
     assert "ваш" in answer.text
     assert sent[0] == "SELECT"
     assert len(sent) <= 6, sent
