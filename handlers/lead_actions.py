@@ -273,6 +273,8 @@ async def convert_with_name(
 ) -> None:
     data = await state.get_data()
     await state.clear()
+    if "convert" not in data:  # a dialog saved before this version of the bot
+        raise OutdatedButton()
     choice = ConvertCb.unpack(str(data["convert"]))
     request = convert_request(choice, contact_name=message.text or "")
     await conversion.convert(choice.lead_id, request, me, expected_version=choice.v)

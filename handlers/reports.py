@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import MAXYEAR, MINYEAR, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -136,7 +137,7 @@ async def send_report(
     title = f"{TITLES[name]}: {period_text(since, until, locale)}"
     await answer_long(message, chat_text(report, _, locale, title))
     if not report.is_empty:  # the text says there is nothing to show
-        chart = chart_png(report, _, title, locale)
+        chart = await asyncio.to_thread(chart_png, report, _, title, locale)  # drawing takes a while
         await message.answer_photo(BufferedInputFile(chart, filename=f"{name.value}.png"))
 
 

@@ -29,7 +29,6 @@ from handlers.outbox_renderer import TelegramRenderer
 from handlers.response_models import keep_response_models
 from leadbot.config import Settings as AppSettings
 from leadbot.intake.table_import import TableImport
-from leadbot.services.arrival import Arrivals
 from leadbot.services.registry import Services
 
 
@@ -80,7 +79,7 @@ def build_dispatcher(
     services: Services, settings: AppSettings, i18n: I18n, renderer: TelegramRenderer
 ) -> Dispatcher:
     keep_response_models()
-    storage = DatabaseStorage(services.dialogs, Arrivals(services.ctx))
+    storage = DatabaseStorage(services.dialogs, services.arrivals)
     dispatcher = Dispatcher(
         storage=storage, disable_fsm=True, **workflow_data(services, settings, renderer)
     )  # aiogram's FSM middleware is added below, after the actor's, which reads the state for it

@@ -133,8 +133,13 @@ class DeliveryWorker:
         return [r for r in rows if r.id not in self._marks], len(rows) >= PENDING_BATCH
 
     async def _send_chat(self, chat_id: int, rows: list[Outbox]) -> float | None:
-        """Send what the chat's limits allow now: the edits of its cards at once, then its next new message.
-        Returns the seconds until the rest may go (None: nothing left)."""
+        """Send what the chat's limits allow now: its next new message, then the edits of its cards (edits
+        are not held by the chat's interval, so they go in the same pass; sent first, they would restart
+        that interval and keep new messages waiting while cards keep changing). Returns the seconds until
+        the rest may go (None: nothing left)."""
+        news = [r for r in rows if r.kind != CARD_EDIT]
+        if news and self._limits.ready(chat_id):
+            news = await self._send_new(chat_id, news)
         cards: dict[int, list[Outbox]] = defaultdict(list)
         for row in rows:
             if row.kind == CARD_EDIT:
@@ -143,9 +148,6 @@ class DeliveryWorker:
             if self._limits.ready(chat_id, edit=message_id):
                 await self._edit_card(chat_id, message_id, same_card)
                 del cards[message_id]
-        news = [r for r in rows if r.kind != CARD_EDIT]
-        if news and self._limits.ready(chat_id):
-            news = await self._send_new(chat_id, news)
         waits = [self._limits.wait(chat_id, edit=message_id) for message_id in cards]
         waits += [self._limits.wait(chat_id)] if news else []
         return min(waits, default=None)

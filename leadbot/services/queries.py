@@ -36,8 +36,13 @@ from leadbot.normalize import looks_like_email, normalize_email, normalize_phone
 from leadbot.services.comms import recognised
 from leadbot.services.context import ServiceContext
 from leadbot.services.lead_input import currency_for
-from leadbot.services.lead_search import count_matches, matching_ids, sqlite_phrase, text_condition
-from leadbot.services.lead_search import escape_like as _escape_like
+from leadbot.services.lead_search import (
+    count_matches,
+    escape_like,
+    matching_ids,
+    sqlite_phrase,
+    text_condition,
+)
 from leadbot.services.matching import Match, company_title_key, find_matches
 
 PAGE_SIZE = 10
@@ -121,6 +126,7 @@ class PartyRow:
 class LeadQueries:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
+        self._dialect = make_url(ctx.settings.database_url).get_backend_name()
 
     async def card(self, lead_id: int) -> LeadCard:
         """Two statements when nobody else shares the lead's phones, e-mails or company name: the lead with
@@ -179,10 +185,10 @@ class LeadQueries:
         rows = await session.execute(_comms_query(), {"card_lead": lead.id, "title_key": title_key or None})
         comms: dict[int, Communication] = {}
         shared = False
-        for comm, other_id, named in rows:
+        for comm, held_elsewhere, named in rows:
             if comm is not None:
                 comms[comm.id] = comm
-            shared = shared or other_id is not None or bool(named)
+            shared = shared or bool(held_elsewhere) or bool(named)
         return list(comms.values()), shared
 
     async def _known(self, session: AsyncSession, match: Match, lead_id: int) -> KnownClient:
@@ -203,7 +209,7 @@ class LeadQueries:
         query = text.strip()[:100]
         conditions = [self._has_comm(kind, value) for kind, value in self._comm_values(query)]
         if not conditions and query:
-            dialect = make_url(self._ctx.settings.database_url).get_backend_name()
+            dialect = self._dialect
             if query.isascii() and query.isdigit() and int(query) <= DB_INT_MAX:
                 conditions.append(Lead.id == int(query))
             elif (phrase := sqlite_phrase(query, dialect)) is not None:
@@ -309,7 +315,7 @@ class LeadQueries:
             ]
             if values:
                 return found
-            pattern = f"%{_escape_like(query.lower())}%"
+            pattern = f"%{escape_like(query.lower())}%"
             contacts = await session.scalars(
                 select(Contact)
                 .where(
@@ -360,18 +366,18 @@ def _card_query() -> Select[tuple[Any, ...]]:
 
 @cache
 def _comms_query() -> Select[tuple[Any, ...]]:
-    """The phones and e-mails of the lead `card_lead`, each with any other phone or e-mail of the same value,
-    and whether a company is named `title_key`; a row even for a lead without phones."""
+    """The phones and e-mails of the lead `card_lead`, each with whether anyone else holds the same value,
+    and whether a company is named `title_key`; one row per value (a row even for a lead without any)."""
     mine, other = aliased(Communication), aliased(Communication)
     one = select(literal(1).label("one")).subquery()
+    held_elsewhere = exists().where(
+        other.kind == mine.kind, other.normalized == mine.normalized, other.id != mine.id
+    )
     same_name = exists().where(Company.title_key == bindparam("title_key", type_=String))
     return (
-        select(mine, other.id, same_name.label("same_name"))
+        select(mine, held_elsewhere.label("held_elsewhere"), same_name.label("same_name"))
         .select_from(one)
         .outerjoin(mine, (mine.owner_type == OwnerType.LEAD) & (mine.owner_id == bindparam("card_lead")))
-        .outerjoin(
-            other, (other.kind == mine.kind) & (other.normalized == mine.normalized) & (other.id != mine.id)
-        )
         .order_by(mine.id)
     )
 

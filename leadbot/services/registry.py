@@ -8,6 +8,7 @@ from leadbot.clock import Clock
 from leadbot.config import Settings
 from leadbot.database import open_database
 from leadbot.services.activities import ActivityService
+from leadbot.services.arrival import Arrivals
 from leadbot.services.calls import CallService
 from leadbot.services.context import ServiceContext
 from leadbot.services.conversion import ConversionService
@@ -42,6 +43,7 @@ class Services:
     queries: LeadQueries
     delivery: DeliveryStore
     dialogs: DialogStore
+    arrivals: Arrivals
     activities: ActivityService
     nudges: NudgeService
     calls: CallService
@@ -73,6 +75,7 @@ class Services:
             queries=LeadQueries(ctx),
             delivery=delivery,
             dialogs=dialogs,
+            arrivals=Arrivals(ctx),
             activities=ActivityService(ctx),
             nudges=NudgeService(ctx),
             calls=CallService(ctx, leads),

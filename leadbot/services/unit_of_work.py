@@ -18,7 +18,7 @@ from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from db.enums import OwnerType, StatusSemantics
+from db.enums import OwnerType
 from db.models import (
     Communication,
     Company,
@@ -37,7 +37,7 @@ from leadbot.errors import AlreadyTaken, StaleLead
 from leadbot.services import history, outbox
 from leadbot.services.comms import CommLike, comms_of, copy_new_comms
 from leadbot.services.context import ServiceContext
-from leadbot.services.lead_tx import LeadAction, load_lead, require_open, status_of, user_name
+from leadbot.services.lead_tx import LeadAction, is_open, load_lead, require_open, user_name
 
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
 LEADS: Table = Lead.__table__  # type: ignore[assignment]
@@ -264,7 +264,7 @@ class LeadRepository(PartyRepository[Lead]):
         await require_open(self._tx.session, lead)
 
     async def is_open(self, lead: Lead) -> bool:
-        return (await status_of(self._tx.session, lead.status_code)).semantics is StatusSemantics.PROCESS
+        return await is_open(self._tx.session, lead)
 
     def refresh_cards(self, lead_id: int, action: str) -> None:
         by = self._tx.by
