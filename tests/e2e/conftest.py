@@ -10,7 +10,7 @@ from leadbot.clock import FrozenClock
 from leadbot.config import Settings
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ADMIN_TG, ALERT_CHAT_ID
-from tests.fakes.telegram import Call, FakeTelegram, Person, User
+from tests.fakes.telegram import WAIT_TIMEOUT, Call, FakeTelegram, Person, User
 
 
 @pytest.fixture
@@ -128,3 +128,13 @@ async def card_sent(telegram: FakeTelegram, chat_id: int, lead_id: int) -> Call:
         lambda c: c.method == "sendMessage" and c.chat_id == chat_id and card_of(c) == lead_id
     )
     return calls[0]
+
+
+async def cards_delivered(person: Person, count: int) -> None:
+    """Wait until the person has the cards of the `count` leads just made for them (the delivery worker
+    sends them at most one a second): until then one could pass for the bot's reply to what they say."""
+    await person.receives(
+        lambda c: c.method == "sendMessage" and card_of(c) is not None,
+        count=count,
+        within=count + WAIT_TIMEOUT,
+    )

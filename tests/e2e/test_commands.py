@@ -6,7 +6,7 @@ from db.enums import Role
 from leadbot.app import Application
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ALERT_CHAT_ID
-from tests.e2e.conftest import card_of, card_sent
+from tests.e2e.conftest import card_of, card_sent, cards_delivered
 from tests.fakes.telegram import FakeTelegram, Person, User
 
 
@@ -83,6 +83,7 @@ async def test_pipeline_and_my_leads(app: Application, telegram: FakeTelegram, a
         await app.services.leads.create(
             LeadDraft(name=f"Клиент {number}", amount="1000", assignee_id=anna_actor.id)
         )
+    await cards_delivered(anna, 12)
     pipeline = await anna.says("/leads")
     assert "Новый: <b>12</b> · 12\xa0000,00\xa0₽" in pipeline.text
     listing = await anna.choose(pipeline, "Новый (12)")

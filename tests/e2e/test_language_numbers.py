@@ -9,7 +9,7 @@ from babel.dates import format_date
 from leadbot.app import Application
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import ADMIN_TG, START
-from tests.e2e.conftest import card_of
+from tests.e2e.conftest import cards_delivered
 from tests.fakes.telegram import FakeTelegram, Person
 
 NBSP = "\u00a0"
@@ -29,7 +29,7 @@ async def test_amounts_follow_the_readers_locale(
     await app.services.leads.create(
         LeadDraft(name="John", amount="250000", currency="RUB", assignee_id=anna_actor.id)
     )
-    await anna.receives(lambda c: card_of(c) == 1)  # her card first: it must not pass for a reply below
+    await cards_delivered(anna, 1)
     await in_english(app, sveta)
     card = await sveta.says("/lead 1")
     assert f"Amount: RUB{NBSP}250,000.00" in card.text

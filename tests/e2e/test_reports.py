@@ -13,6 +13,7 @@ from leadbot.app import Application
 from leadbot.clock import FrozenClock
 from leadbot.services.lead_input import LeadDraft
 from tests.conftest import START, at
+from tests.e2e.conftest import cards_delivered
 from tests.fakes.telegram import Call, FakeTelegram, Person
 
 
@@ -68,6 +69,7 @@ async def test_amounts_in_russian_per_currency(
             name="Клиент", source_code="WEB", amount=amount, currency=currency, assignee_id=boris_actor.id
         )
         await app.services.leads.create(draft)
+    await cards_delivered(boris, 3)
     text = (await ask(boris, "По статусам", "Этот месяц")).text
     assert "сумма: 3\xa0500\xa0₽\nсумма: 200\xa0€\n" in text
     # both are New: each currency in full, never added together
